@@ -1,0 +1,144 @@
+/*
+ * Lexicons: loads the TSV files of lexicons/ (format in doc/lexicons.md) into one table
+ * of normalized keys. Each key carries what every layer knows of it: sentiment valence
+ * per language, modifiers, outage weight, features, service, place.
+ */
+#ifndef OUTCRY_LEXICON_H
+#define OUTCRY_LEXICON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "outcry/util.h"
+
+enum oc_lang {
+	OC_LANG_EN, OC_LANG_ES, OC_LANG_PT, OC_LANG_DE, OC_LANG_FR, OC_LANG_IT,
+	OC_LANG_NL, OC_LANG_JA, OC_LANG_TR, OC_LANG_ID, OC_LANG_HI,
+	OC_NLANG
+};
+
+/* Maps a BCP 47 tag ("pt-BR", "hi-Latn", "EN") to a lexicon language, or -1. */
+int oc_lang_from_tag(const char *tag);
+const char *oc_lang_code(int lang);
+
+enum oc_feature {
+	OC_FEAT_LOGIN, OC_FEAT_PLAYBACK, OC_FEAT_MESSAGING, OC_FEAT_POSTING, OC_FEAT_SEARCH,
+	OC_FEAT_LIBRARY, OC_FEAT_PAYMENTS, OC_FEAT_APP, OC_FEAT_WEBSITE, OC_FEAT_CONNECTIVITY,
+	OC_NFEATURES
+};
+extern const char *const oc_feature_names[OC_NFEATURES];
+
+enum oc_region {
+	OC_REGION_UNKNOWN, OC_REGION_AFRICA, OC_REGION_ASIA, OC_REGION_EUROPE,
+	OC_REGION_LATIN_AMERICA, OC_REGION_NORTH_AMERICA, OC_REGION_OCEANIA,
+	OC_NREGIONS
+};
+extern const char *const oc_region_names[OC_NREGIONS];
+int oc_region_from_name(const char *name);
+
+enum oc_modifier_kind {
+	OC_MOD_NONE, OC_MOD_BOOSTER, OC_MOD_DAMPENER, OC_MOD_NEGATOR, OC_MOD_CONTRAST
+};
+
+enum oc_outage_flags {
+	OC_OUT_NEEDS_SERVICE = 1 << 0,
+	OC_OUT_NEEDS_QUESTION = 1 << 1
+};
+
+enum oc_place_kind {
+	OC_PLACE_COUNTRY, OC_PLACE_NATIVE, OC_PLACE_DEMONYM, OC_PLACE_CITY, OC_PLACE_STATE,
+	OC_PLACE_CODE, OC_PLACE_HASHTAG_CODE
+};
+
+enum oc_layer {
+	OC_LAYER_SENT = 1 << 0,   /* sentiment word, emoji or modifier */
+	OC_LAYER_OUTAGE = 1 << 1,
+	OC_LAYER_FEATURE = 1 << 2,
+	OC_LAYER_SERVICE = 1 << 3,
+	OC_LAYER_PLACE = 1 << 4
+};
+
+#define OC_NO_VALENCE 99.0f
+
+struct oc_entry {
+	uint32_t key_off, key_len;   /* in oc_lexicon.keys */
+	uint32_t hash;
+	uint8_t max_units;           /* longest entry starting with this key (tokens or chars) */
+	uint8_t substr;              /* key is in a no-space script: matched inside runs */
+	uint16_t layers;
+	float valence[OC_NLANG];     /* OC_NO_VALENCE where the language has none */
+	float emoji_valence;         /* emoji and emoticons, every language */
+	uint8_t mod_kind[OC_NLANG];
+	float mod_value[OC_NLANG];
+	float outage_weight;
+	uint8_t outage_flags;
+	uint16_t outage_langs;       /* bit per language that lists it */
+	uint16_t features;           /* bit per enum oc_feature */
+	int16_t service;             /* index into oc_lexicon.services, -1 none */
+	int16_t place;               /* index into oc_lexicon.countries, -1 none */
+	uint8_t place_kind;
+	int32_t service_case_off;    /* exact-case form in keys, -1 when any case matches */
+	int32_t place_case_off;
+};
+
+struct oc_country {
+	char code[3];
+	uint8_t region;
+	char *name;
+};
+
+struct oc_tz_prior {
+	int offset_minutes;
+	uint8_t region;
+	char country[3];
+};
+
+struct oc_lexicon {
+	struct oc_entry *entries;
+	size_t nentries, entries_cap;
+	uint32_t *slots;             /* open addressing: entry index + 1, 0 empty */
+	size_t nslots;
+	struct oc_buf keys;
+	char **services;
+	size_t nservices, services_cap;
+	struct oc_country *countries;
+	size_t ncountries;
+	int16_t country_index[26 * 26];  /* alpha-2 → countries index, -1 */
+	uint8_t lang_prior_region[OC_NLANG + 1];
+	struct { char tag[16]; uint8_t region; char country[3]; } lang_priors[64];
+	size_t nlang_priors;
+	struct oc_tz_prior tz_priors[64];
+	size_t ntz_priors;
+	uint64_t digest;             /* of every file loaded: the lexicon version */
+	char version[32];
+	char dir[4096];
+};
+
+/*
+ * Finds the lexicon directory: explicit (--lexicons), else $OUTCRY_LEXICONS, else the
+ * source tree's lexicons/ for an uninstalled build, else the installed one. Writes it to
+ * out (size bytes). Returns 0, or -1 with err when none exists.
+ */
+int oc_lexicon_find_dir(const char *explicit_dir, char *out, size_t size, struct oc_error *err);
+
+/* Loads every lexicon file of dir. Returns 0 or -1 with err naming file:line. */
+int oc_lexicon_load(struct oc_lexicon *lx, const char *dir, struct oc_error *err);
+
+/* Replaces the sentiment entries of lang with those of a VADER-layout file. */
+int oc_lexicon_load_sentiment(struct oc_lexicon *lx, const char *path, int lang,
+			      struct oc_error *err);
+
+void oc_lexicon_release(struct oc_lexicon *lx);
+
+/* Looks up a normalized key; returns a borrowed entry or NULL. */
+const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key, size_t len);
+
+static inline const char *oc_lexicon_key(const struct oc_lexicon *lx, const struct oc_entry *e)
+{
+	return lx->keys.data + e->key_off;
+}
+
+/* Region of an alpha-2 code ("DE" → europe), OC_REGION_UNKNOWN when not known. */
+int oc_lexicon_country_region(const struct oc_lexicon *lx, const char *code);
+
+#endif

@@ -1,0 +1,410 @@
+/*
+ * `outcry score`: a stream filter. JSON Lines (or plain text lines) in, one scored object
+ * per input line out, same order, constant memory.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "outcry/cmd.h"
+#include "outcry/csv.h"
+#include "outcry/lexicon.h"
+#include "outcry/score.h"
+
+#define MAX_LINE_BYTES (1024 * 1024) /* longer lines are cut there (and said so) */
+#define FLUSH_BYTES (64 * 1024)
+
+enum out_format { FMT_JSONL, FMT_CSV, FMT_TSV };
+
+struct score_run {
+	struct oc_scorer scorer;
+	struct oc_score score;
+	const struct oc_lexicon *lx;
+	enum out_format format;
+	int priors;
+	struct oc_buf out;
+	struct oc_buf line;
+	struct oc_buf id;     /* the id, already as JSON (string or number) */
+	struct oc_buf id_text;
+};
+
+static const char *json_str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void flush(struct score_run *r)
+{
+	if (r->out.len > 0) {
+		fwrite(r->out.data, 1, r->out.len, stdout);
+		oc_buf_reset(&r->out);
+	}
+}
+
+static void add_list_json(struct oc_buf *b, const char *const *items, size_t n)
+{
+	size_t i;
+
+	oc_buf_addch(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			oc_buf_addch(b, ',');
+		oc_buf_add_json_string(b, items[i], strlen(items[i]));
+	}
+	oc_buf_addch(b, ']');
+}
+
+static size_t collect_lists(const struct score_run *r, const char **terms, const char **features,
+			    const char **services, size_t *nfeatures, size_t *nservices)
+{
+	const struct oc_score *s = &r->score;
+	size_t i, off = 0;
+
+	for (i = 0; i < s->nterms; i++) {
+		terms[i] = s->terms.data + off;
+		off += strlen(terms[i]) + 1;
+	}
+	*nfeatures = 0;
+	for (i = 0; i < OC_NFEATURES; i++)
+		if (s->features & (1u << i))
+			features[(*nfeatures)++] = oc_feature_names[i];
+	for (i = 0; i < s->nservices; i++)
+		services[i] = r->lx->services[s->services[i]];
+	*nservices = s->nservices;
+	return s->nterms;
+}
+
+static void write_json(struct score_run *r)
+{
+	const struct oc_score *s = &r->score;
+	struct oc_buf *b = &r->out;
+	const char *terms[OC_MAX_TERMS], *features[OC_NFEATURES], *services[OC_MAX_SERVICES];
+	size_t nterms, nfeatures, nservices;
+
+	nterms = collect_lists(r, terms, features, services, &nfeatures, &nservices);
+	oc_buf_addstr(b, "{\"id\":");
+	oc_buf_add(b, r->id.data, r->id.len);
+	oc_buf_addstr(b, ",\"compound\":");
+	oc_buf_add_number(b, s->compound);
+	oc_buf_addstr(b, ",\"pos\":");
+	oc_buf_add_number(b, s->pos);
+	oc_buf_addstr(b, ",\"neu\":");
+	oc_buf_add_number(b, s->neu);
+	oc_buf_addstr(b, ",\"neg\":");
+	oc_buf_add_number(b, s->neg);
+	oc_buf_addstr(b, ",\"outage\":");
+	oc_buf_add_number(b, s->outage);
+	oc_buf_addstr(b, s->is_outage ? ",\"is_outage\":true" : ",\"is_outage\":false");
+	oc_buf_addstr(b, ",\"terms\":");
+	add_list_json(b, terms, nterms);
+	oc_buf_addstr(b, ",\"features\":");
+	add_list_json(b, features, nfeatures);
+	oc_buf_addstr(b, ",\"services\":");
+	add_list_json(b, services, nservices);
+	oc_buf_addstr(b, ",\"lang\":");
+	if (s->lang_tag[0])
+		oc_buf_add_json_string(b, s->lang_tag, strlen(s->lang_tag));
+	else
+		oc_buf_addstr(b, "null");
+	oc_buf_addstr(b, ",\"country\":");
+	if (s->country[0])
+		oc_buf_add_json_string(b, s->country, strlen(s->country));
+	else
+		oc_buf_addstr(b, "null");
+	oc_buf_addstr(b, ",\"region\":\"");
+	oc_buf_addstr(b, oc_region_names[s->region]);
+	oc_buf_addstr(b, "\",\"region_source\":\"");
+	oc_buf_addstr(b, oc_region_source_names[s->region_source]);
+	oc_buf_addch(b, '"');
+	if (r->scorer.explain) {
+		oc_buf_addstr(b, ",\"explain\":[");
+		oc_buf_add(b, s->explain.data, s->explain.len);
+		oc_buf_addch(b, ']');
+	}
+	oc_buf_addstr(b, "}\n");
+}
+
+static void add_list_cell(struct oc_buf *b, const char *const *items, size_t n, char sep)
+{
+	struct oc_buf joined;
+	size_t i;
+
+	oc_buf_init(&joined);
+	for (i = 0; i < n; i++) {
+		if (i)
+			oc_buf_addch(&joined, ';');
+		oc_buf_addstr(&joined, items[i]);
+	}
+	oc_csv_add_text(b, joined.data, joined.len, sep);
+	oc_buf_release(&joined);
+}
+
+static void write_table_row(struct score_run *r)
+{
+	const struct oc_score *s = &r->score;
+	struct oc_buf *b = &r->out;
+	const char *terms[OC_MAX_TERMS], *features[OC_NFEATURES], *services[OC_MAX_SERVICES];
+	size_t nterms, nfeatures, nservices;
+	char sep = r->format == FMT_TSV ? '\t' : ',';
+	double nums[5] = { s->compound, s->pos, s->neu, s->neg, s->outage };
+	size_t i;
+
+	nterms = collect_lists(r, terms, features, services, &nfeatures, &nservices);
+	oc_csv_add_text(b, r->id_text.data, r->id_text.len, sep);
+	for (i = 0; i < 5; i++) {
+		oc_buf_addch(b, sep);
+		oc_buf_add_number(b, nums[i]);
+	}
+	oc_buf_addch(b, sep);
+	oc_buf_addstr(b, s->is_outage ? "true" : "false");
+	oc_buf_addch(b, sep);
+	add_list_cell(b, terms, nterms, sep);
+	oc_buf_addch(b, sep);
+	add_list_cell(b, features, nfeatures, sep);
+	oc_buf_addch(b, sep);
+	add_list_cell(b, services, nservices, sep);
+	oc_buf_addch(b, sep);
+	oc_csv_add_text(b, s->lang_tag, strlen(s->lang_tag), sep);
+	oc_buf_addch(b, sep);
+	oc_buf_addstr(b, s->country);
+	oc_buf_addch(b, sep);
+	oc_buf_addstr(b, oc_region_names[s->region]);
+	oc_buf_addch(b, sep);
+	oc_buf_addstr(b, oc_region_source_names[s->region_source]);
+	oc_buf_addstr(b, r->format == FMT_CSV ? "\r\n" : "\n");
+}
+
+static void set_id_number(struct score_run *r, unsigned long long n)
+{
+	oc_buf_reset(&r->id);
+	oc_buf_printf(&r->id, "%llu", n);
+	oc_buf_reset(&r->id_text);
+	oc_buf_add(&r->id_text, r->id.data, r->id.len);
+}
+
+static void score_line(struct score_run *r, const char *name, unsigned long long lineno)
+{
+	const char *line = r->line.data;
+	size_t len = r->line.len, i = 0;
+	struct oc_hints hints;
+	json_t *obj = NULL;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.priors = r->priors;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i < len && line[i] == '{')
+		obj = json_loadb(line, len, 0, NULL);
+	if (obj != NULL && json_is_object(obj)) {
+		json_t *id = json_object_get(obj, "id");
+		json_t *text = json_object_get(obj, "text");
+		json_t *geo = json_object_get(obj, "geo");
+		const char *t = json_is_string(text) ? json_string_value(text) : "";
+		size_t tlen = json_is_string(text) ? json_string_length(text) : 0;
+
+		oc_buf_reset(&r->id);
+		oc_buf_reset(&r->id_text);
+		if (json_is_string(id)) {
+			oc_buf_add_json_string(&r->id, json_string_value(id), json_string_length(id));
+			oc_buf_add(&r->id_text, json_string_value(id), json_string_length(id));
+		} else if (json_is_integer(id)) {
+			oc_buf_printf(&r->id, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+			oc_buf_add(&r->id_text, r->id.data, r->id.len);
+		} else if (json_is_real(id)) {
+			oc_buf_printf(&r->id, "%.17g", json_real_value(id));
+			oc_buf_add(&r->id_text, r->id.data, r->id.len);
+		} else {
+			set_id_number(r, lineno);
+		}
+		hints.lang = json_str(obj, "lang");
+		hints.country = json_str(obj, "country");
+		hints.created_at = json_str(obj, "created_at");
+		hints.service = json_str(obj, "service");
+		if (json_is_string(geo))
+			hints.geo_country = json_string_value(geo);
+		else if (json_is_object(geo))
+			hints.geo_country = json_str(geo, "country");
+		oc_score_text(&r->scorer, t, tlen, &hints, &r->score);
+	} else {
+		set_id_number(r, lineno);
+		oc_score_text(&r->scorer, line, len, &hints, &r->score);
+	}
+	if (r->format == FMT_JSONL)
+		write_json(r);
+	else
+		write_table_row(r);
+	json_decref(obj);
+	if (r->out.len >= FLUSH_BYTES)
+		flush(r);
+	(void)name;
+}
+
+static int score_stream(struct score_run *r, FILE *f, const char *name)
+{
+	unsigned long long lineno = 0;
+	int truncated;
+
+	while (oc_read_line(f, &r->line, MAX_LINE_BYTES, &truncated)) {
+		lineno++;
+		if (truncated)
+			oc_report("'%s' line %llu is longer than %d bytes; scored its first %d bytes",
+				  name, lineno, MAX_LINE_BYTES, MAX_LINE_BYTES);
+		score_line(r, name, lineno);
+	}
+	if (ferror(f)) {
+		oc_report("cannot read '%s': %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static const struct option long_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "explain", no_argument, NULL, 'e' },
+	{ "lexicons", required_argument, NULL, 'L' },
+	{ "sentiment-lexicon", required_argument, NULL, 'S' },
+	{ "priors", no_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cmd_score(int argc, char **argv)
+{
+	struct score_run r;
+	struct oc_lexicon lx;
+	struct oc_error err;
+	char dir[4096];
+	const char *lexdir = NULL, *sentiment_file = NULL;
+	int c, rc = OC_EXIT_OK, i, explain = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.format = FMT_JSONL;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:hL:", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
+				r.format = FMT_JSONL;
+			else if (strcmp(optarg, "csv") == 0)
+				r.format = FMT_CSV;
+			else if (strcmp(optarg, "tsv") == 0)
+				r.format = FMT_TSV;
+			else
+				return oc_usage_error(&oc_cmd_score, "unknown format '%s' (jsonl, csv or tsv)",
+						      optarg);
+			break;
+		case 'e': explain = 1; break;
+		case 'L': lexdir = optarg; break;
+		case 'S': sentiment_file = optarg; break;
+		case 'p': r.priors = 1; break;
+		case 'h':
+			oc_cmd_print_help(&oc_cmd_score, stdout);
+			return OC_EXIT_OK;
+		default:
+			if (optopt)
+				return oc_usage_error(&oc_cmd_score, "option '-%c' is unknown or lacks its value",
+						      optopt);
+			return oc_usage_error(&oc_cmd_score, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (oc_lexicon_find_dir(lexdir, dir, sizeof(dir), &err) < 0) {
+		oc_report("%s", err.message);
+		return OC_EXIT_FATAL;
+	}
+	if (oc_lexicon_load(&lx, dir, &err) < 0) {
+		oc_report("%s", err.message);
+		return OC_EXIT_FATAL;
+	}
+	if (sentiment_file != NULL && oc_lexicon_load_sentiment(&lx, sentiment_file, OC_LANG_EN, &err) < 0) {
+		oc_report("%s", err.message);
+		oc_lexicon_release(&lx);
+		return OC_EXIT_FATAL;
+	}
+	r.lx = &lx;
+	oc_scorer_init(&r.scorer, &lx);
+	r.scorer.explain = explain;
+	oc_score_init(&r.score);
+	oc_buf_init(&r.out);
+	oc_buf_init(&r.line);
+	oc_buf_init(&r.id);
+	oc_buf_init(&r.id_text);
+	if (r.format != FMT_JSONL) {
+		const char *cols[] = { "id", "compound", "pos", "neu", "neg", "outage", "is_outage",
+				       "terms", "features", "services", "lang", "country", "region",
+				       "region_source" };
+		size_t k;
+
+		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+			if (k)
+				oc_buf_addch(&r.out, r.format == FMT_TSV ? '\t' : ',');
+			oc_buf_addstr(&r.out, cols[k]);
+		}
+		oc_buf_addstr(&r.out, r.format == FMT_CSV ? "\r\n" : "\n");
+	}
+	if (optind >= argc) {
+		if (score_stream(&r, stdin, "<stdin>") < 0)
+			rc = OC_EXIT_PARTIAL;
+	}
+	for (i = optind; i < argc; i++) {
+		FILE *f;
+
+		if (strcmp(argv[i], "-") == 0) {
+			if (score_stream(&r, stdin, "<stdin>") < 0)
+				rc = OC_EXIT_PARTIAL;
+			continue;
+		}
+		f = fopen(argv[i], "rb");
+		if (f == NULL) {
+			oc_report("cannot open '%s': %s", argv[i], strerror(errno));
+			rc = OC_EXIT_PARTIAL;
+			continue;
+		}
+		if (score_stream(&r, f, argv[i]) < 0)
+			rc = OC_EXIT_PARTIAL;
+		fclose(f);
+	}
+	flush(&r);
+	if (fflush(stdout) != 0) {
+		oc_report("cannot write the output: %s", strerror(errno));
+		rc = OC_EXIT_FATAL;
+	}
+	oc_buf_release(&r.id_text);
+	oc_buf_release(&r.id);
+	oc_buf_release(&r.line);
+	oc_buf_release(&r.out);
+	oc_score_release(&r.score);
+	oc_scorer_release(&r.scorer);
+	oc_lexicon_release(&lx);
+	return rc;
+}
+
+const struct oc_cmd oc_cmd_score = {
+	.name = "score",
+	.run = cmd_score,
+	.usage = "score [OPTIONS] [FILE...]",
+	.summary = "score posts for outage reports, features, services, sentiment and region",
+	.help =
+	"Reads JSON Lines {\"id\", \"text\", \"lang\"?, \"created_at\"?, \"country\"?} from the FILEs\n"
+	"or standard input; a line that is not a JSON object is scored as plain text with its\n"
+	"line number as id. Writes one result per input line, in input order.\n"
+	"\n"
+	"options:\n"
+	"  -f, --format FMT          jsonl (default), csv or tsv\n"
+	"      --explain             add every lexicon entry and rule that moved a score\n"
+	"      --priors              let the language and the UTC offset of created_at hint the\n"
+	"                            region when the text names no place (region_source lang, tz)\n"
+	"  -L, --lexicons DIR        read the lexicons from DIR\n"
+	"      --sentiment-lexicon FILE\n"
+	"                            use FILE (VADER layout: token, valence, ...) as the English\n"
+	"                            sentiment lexicon\n"
+	"  -h, --help                show this help\n",
+};

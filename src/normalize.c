@@ -1,0 +1,893 @@
+/*
+ * Stage: normalize. Owns the Unicode rules of outcry: UTF-8 repair, removal of control,
+ * zero-width and bidi characters, HTML character references, the tokenizer (words,
+ * numbers, hashtags, mentions, URLs, emoji clusters, emoticons, !/? runs) and the
+ * normalized form used for matching (NFKC, case folded, accents stripped on Latin, Greek
+ * and Cyrillic letters, typographic apostrophes unified).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "outcry/normalize.h"
+
+#define REPLACEMENT 0xFFFD
+#define MAX_TOKEN_CPS 512 /* longer runs are cut: no word is that long */
+
+void oc_text_init(struct oc_text *t)
+{
+	memset(t, 0, sizeof(*t));
+	oc_buf_init(&t->raw);
+	oc_buf_init(&t->norm);
+}
+
+void oc_text_release(struct oc_text *t)
+{
+	oc_buf_release(&t->raw);
+	oc_buf_release(&t->norm);
+	free(t->tokens);
+	free(t->cps);
+	free(t->cp_raw);
+	free(t->scratch);
+	memset(t, 0, sizeof(*t));
+}
+
+size_t oc_utf8_decode(const unsigned char *s, size_t n, int32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t need, i;
+	int32_t v, min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1; v = c & 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2; v = c & 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3; v = c & 0x07; min = 0x10000;
+	} else {
+		*cp = REPLACEMENT; /* stray continuation byte, overlong lead, or > U+10FFFF */
+		return 1;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= n || (s[i] & 0xC0) != 0x80) {
+			*cp = REPLACEMENT; /* truncated sequence: consume what was valid */
+			return i;
+		}
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		v = REPLACEMENT; /* overlong form or surrogate */
+	*cp = v;
+	return need + 1;
+}
+
+int oc_is_nospace_cp(int32_t c)
+{
+	return (c >= 0x3040 && c <= 0x30FF) ||   /* hiragana, katakana */
+	       (c >= 0x31F0 && c <= 0x31FF) ||
+	       (c >= 0x3400 && c <= 0x4DBF) ||   /* CJK extension A */
+	       (c >= 0x4E00 && c <= 0x9FFF) ||   /* CJK unified */
+	       (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0xFF66 && c <= 0xFF9F) ||   /* half-width katakana */
+	       (c >= 0x20000 && c <= 0x2FFFF) ||
+	       (c >= 0x0E00 && c <= 0x0EFF) ||   /* Thai, Lao */
+	       (c >= 0x1000 && c <= 0x109F) ||   /* Myanmar */
+	       (c >= 0x1780 && c <= 0x17FF) ||   /* Khmer */
+	       c == 0x3005;                      /* 々 */
+}
+
+static int is_space_cp(int32_t c)
+{
+	if (c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x2028 ||
+	    c == 0x2029)
+		return 1;
+	return c > 0x7F && utf8proc_category(c) == UTF8PROC_CATEGORY_ZS;
+}
+
+static int is_letter_cp(int32_t c)
+{
+	utf8proc_category_t cat;
+
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	cat = utf8proc_category(c);
+	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME);
+}
+
+static int is_digit_cp(int32_t c)
+{
+	if (c < 0x80)
+		return c >= '0' && c <= '9';
+	return utf8proc_category(c) == UTF8PROC_CATEGORY_ND;
+}
+
+static int is_alnum_cp(int32_t c)
+{
+	return is_letter_cp(c) || is_digit_cp(c);
+}
+
+static int is_mark_cp(int32_t c)
+{
+	utf8proc_category_t cat;
+
+	if (c < 0x300)
+		return 0;
+	cat = utf8proc_category(c);
+	return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
+	       cat == UTF8PROC_CATEGORY_ME;
+}
+
+static int is_pictographic_cp(int32_t c)
+{
+	int bc;
+
+	if (c < 0xA9)
+		return 0;
+	bc = utf8proc_get_property(c)->boundclass;
+	return bc == UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC || bc == UTF8PROC_BOUNDCLASS_E_BASE ||
+	       bc == UTF8PROC_BOUNDCLASS_E_BASE_GAZ || bc == UTF8PROC_BOUNDCLASS_GLUE_AFTER_ZWJ ||
+	       bc == UTF8PROC_BOUNDCLASS_E_ZWG;
+}
+
+static int is_regional_cp(int32_t c)
+{
+	return c >= 0x1F1E6 && c <= 0x1F1FF;
+}
+
+static int is_skin_tone_cp(int32_t c)
+{
+	return c >= 0x1F3FB && c <= 0x1F3FF;
+}
+
+static void push_cp(struct oc_text *t, int32_t c)
+{
+	if (t->ncps + 2 > t->cps_cap) {
+		t->cps_cap = t->cps_cap ? t->cps_cap * 2 : 256;
+		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
+		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
+	}
+	t->cps[t->ncps++] = c;
+}
+
+/* Decodes an HTML character reference at s ("&amp;", "&#39;"); returns bytes used or 0. */
+static size_t decode_entity(const char *s, size_t n, int32_t *cp)
+{
+	static const struct {
+		const char *name;
+		int32_t cp;
+	} names[] = { { "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' },
+		      { "apos;", '\'' }, { "nbsp;", 0xA0 }, { "hellip;", 0x2026 },
+		      { "rsquo;", 0x2019 }, { "lsquo;", 0x2018 }, { "ldquo;", 0x201C },
+		      { "rdquo;", 0x201D }, { "ndash;", 0x2013 }, { "mdash;", 0x2014 } };
+	size_t i;
+
+	if (n < 3 || s[0] != '&')
+		return 0;
+	if (s[1] == '#') {
+		int32_t v = 0;
+		int hex = (s[2] == 'x' || s[2] == 'X');
+		size_t j = hex ? 3 : 2, start = j;
+
+		for (; j < n && j < start + 8; j++) {
+			char c = s[j];
+			int d;
+
+			if (c >= '0' && c <= '9')
+				d = c - '0';
+			else if (hex && c >= 'a' && c <= 'f')
+				d = c - 'a' + 10;
+			else if (hex && c >= 'A' && c <= 'F')
+				d = c - 'A' + 10;
+			else
+				break;
+			v = v * (hex ? 16 : 10) + d;
+		}
+		if (j == start || j >= n || s[j] != ';')
+			return 0;
+		if (v <= 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+			v = REPLACEMENT;
+		*cp = v;
+		return j + 1;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t len = strlen(names[i].name);
+
+		if (n - 1 >= len && memcmp(s + 1, names[i].name, len) == 0) {
+			*cp = names[i].cp;
+			return len + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Cleans the input into t->cps: repaired code points, whitespace runs as one ' ' (or
+ * '\n' when the run held a line break), controls and invisible format characters gone.
+ */
+static void clean_input(struct oc_text *t, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	int pending_space = 0; /* 0 none, 1 space, 2 newline */
+
+	t->ncps = 0;
+	while (i < len) {
+		int32_t c;
+		size_t used;
+
+		if (u[i] == '&' && (used = decode_entity(s + i, len - i, &c)) > 0) {
+			i += used;
+		} else {
+			used = oc_utf8_decode(u + i, len - i, &c);
+			i += used;
+		}
+		if (c == 0)
+			continue;
+		if (is_space_cp(c)) {
+			if (c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029)
+				pending_space = 2;
+			else if (!pending_space)
+				pending_space = 1;
+			continue;
+		}
+		if (c < 0x20 || (c >= 0x7F && c < 0xA0))
+			continue; /* C0/C1 controls */
+		if (c == 0xFE0F || c == 0xFE0E || (c >= 0xFE00 && c <= 0xFE0D) || c == 0xAD)
+			continue; /* variation selectors, soft hyphen */
+		if (c >= 0xE0020 && c <= 0xE007F) {
+			/* tag characters survive only inside a subdivision flag */
+			if (t->ncps == 0 || pending_space ||
+			    !(t->cps[t->ncps - 1] == 0x1F3F4 ||
+			      (t->cps[t->ncps - 1] >= 0xE0020 && t->cps[t->ncps - 1] <= 0xE007F)))
+				continue;
+		} else if (c == 0x200D) {
+			/* ZWJ is kept only right after a pictographic character (emoji sequence) */
+			if (t->ncps == 0 || pending_space ||
+			    !(is_pictographic_cp(t->cps[t->ncps - 1]) ||
+			      is_skin_tone_cp(t->cps[t->ncps - 1])))
+				continue;
+		} else if (c > 0x7F && utf8proc_category(c) == UTF8PROC_CATEGORY_CF) {
+			continue; /* zero-width, bidi controls, BOM, invisible operators */
+		}
+		if (c == 0x2019 || c == 0x2018 || c == 0x02BC || c == 0x00B4 || c == 0xFF07 ||
+		    c == 0x0060)
+			c = '\'';
+		if (pending_space && t->ncps > 0)
+			push_cp(t, pending_space == 2 ? '\n' : ' ');
+		pending_space = 0;
+		/* a ZWJ not followed by an emoji is dropped */
+		if (t->ncps > 0 && t->cps[t->ncps - 1] == 0x200D && !is_pictographic_cp(c))
+			t->ncps--;
+		push_cp(t, c);
+	}
+	if (t->ncps > 0 && t->cps[t->ncps - 1] == 0x200D)
+		t->ncps--;
+}
+
+/* Writes raw (the cleaned original) and the code point → raw offset map. */
+static void encode_raw(struct oc_text *t)
+{
+	size_t i;
+
+	oc_buf_reset(&t->raw);
+	oc_buf_grow(&t->raw, t->ncps * 4);
+	for (i = 0; i < t->ncps; i++) {
+		int32_t c = t->cps[i] == '\n' ? ' ' : t->cps[i];
+
+		t->cp_raw[i] = (uint32_t)t->raw.len;
+		t->raw.len += (size_t)utf8proc_encode_char(c, (utf8proc_uint8_t *)t->raw.data + t->raw.len);
+	}
+	t->cp_raw[t->ncps] = (uint32_t)t->raw.len;
+	t->raw.data[t->raw.len] = '\0';
+}
+
+static int32_t fold_extra(int32_t c)
+{
+	switch (c) {
+	case 0x0131: return 'i'; /* dotless i: Turkish typed without the Turkish keyboard */
+	case 0x0142: return 'l';
+	case 0x00F8: return 'o';
+	case 0x0111: return 'd';
+	case 0x0127: return 'h';
+	case 0x00E6: return 0x00E6;
+	default: return c;
+	}
+}
+
+static int strips_marks(int32_t base)
+{
+	/* accents are stripped on Latin, Greek and Cyrillic letters only: on Devanagari or
+	 * kana the combining marks are part of the letter (matras, dakuten) */
+	return base < 0x0530 || (base >= 0x1E00 && base <= 0x1FFF) ||
+	       (base >= 0xFF00 && base <= 0xFF5F);
+}
+
+static void ensure_scratch(struct oc_text *t, size_t n)
+{
+	if (n > t->scratch_cap) {
+		t->scratch_cap = n * 2;
+		t->scratch = oc_xrealloc(t->scratch, t->scratch_cap * sizeof(*t->scratch));
+	}
+}
+
+/*
+ * Appends the normalized form of cps[from, to) to t->norm. With collapse, runs of 3 or
+ * more identical letters are cut to 2 and *elongated is set.
+ */
+static void add_normalized(struct oc_text *t, size_t from, size_t to, int collapse, int *elongated)
+{
+	size_t i, n = 0, ascii = 1;
+	int32_t *out;
+
+	for (i = from; i < to; i++)
+		if (t->cps[i] >= 0x80) {
+			ascii = 0;
+			break;
+		}
+	ensure_scratch(t, (to - from) * 18 + 8);
+	out = t->scratch;
+	if (ascii) {
+		for (i = from; i < to; i++) {
+			int32_t c = t->cps[i];
+
+			out[n++] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+		}
+	} else {
+		int32_t base = 0;
+
+		for (i = from; i < to; i++) {
+			utf8proc_int32_t dec[18];
+			int last = 0;
+			utf8proc_ssize_t k, m;
+
+			m = utf8proc_decompose_char(t->cps[i], dec, 18,
+						    UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE,
+						    &last);
+			if (m < 0 || m > 18) {
+				out[n++] = t->cps[i];
+				continue;
+			}
+			for (k = 0; k < m; k++) {
+				int32_t c = dec[k];
+
+				if (is_mark_cp(c)) {
+					if (base && strips_marks(base))
+						continue;
+				} else {
+					base = c;
+				}
+				out[n++] = fold_extra(c);
+			}
+		}
+		{
+			utf8proc_ssize_t m = utf8proc_normalize_utf32(out, (utf8proc_ssize_t)n,
+								      UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+			if (m >= 0)
+				n = (size_t)m;
+		}
+	}
+	if (collapse) {
+		size_t w = 0;
+
+		for (i = 0; i < n; i++) {
+			if (w >= 2 && out[w - 1] == out[i] && out[w - 2] == out[i] &&
+			    is_letter_cp(out[i])) {
+				*elongated = 1;
+				continue;
+			}
+			out[w++] = out[i];
+		}
+		n = w;
+	}
+	oc_buf_grow(&t->norm, n * 4);
+	for (i = 0; i < n; i++)
+		t->norm.len += (size_t)utf8proc_encode_char(out[i],
+							     (utf8proc_uint8_t *)t->norm.data + t->norm.len);
+	t->norm.data[t->norm.len] = '\0';
+}
+
+static struct oc_token *new_token(struct oc_text *t, enum oc_token_kind kind, size_t from,
+				  size_t to, unsigned flags)
+{
+	struct oc_token *tok;
+
+	if (t->ntokens == t->tokens_cap) {
+		t->tokens_cap = t->tokens_cap ? t->tokens_cap * 2 : 32;
+		t->tokens = oc_xrealloc(t->tokens, t->tokens_cap * sizeof(*t->tokens));
+	}
+	tok = &t->tokens[t->ntokens++];
+	memset(tok, 0, sizeof(*tok));
+	tok->kind = kind;
+	tok->flags = flags;
+	tok->raw_start = t->cp_raw[from];
+	tok->raw_len = t->cp_raw[to] - t->cp_raw[from];
+	if (t->norm.len > 0)
+		oc_buf_addch(&t->norm, ' ');
+	tok->norm_start = (uint32_t)t->norm.len;
+	return tok;
+}
+
+static void end_token(struct oc_text *t, struct oc_token *tok)
+{
+	tok->norm_len = (uint32_t)(t->norm.len - tok->norm_start);
+}
+
+static unsigned case_flags(const struct oc_text *t, size_t from, size_t to)
+{
+	size_t i, letters = 0, upper = 0;
+	unsigned flags = 0;
+	int first = 1;
+
+	for (i = from; i < to; i++) {
+		int32_t c = t->cps[i];
+
+		if (!is_letter_cp(c) || is_mark_cp(c))
+			continue;
+		letters++;
+		if (utf8proc_isupper(c)) {
+			upper++;
+			if (first)
+				flags |= OC_TF_CAPITALIZED;
+		}
+		first = 0;
+	}
+	if (letters > 0)
+		flags |= OC_TF_HASLETTER;
+	if (letters >= 2 && upper == letters)
+		flags |= OC_TF_ALLCAPS;
+	return flags;
+}
+
+static void add_word_token(struct oc_text *t, enum oc_token_kind kind, size_t from, size_t to,
+			   unsigned flags)
+{
+	struct oc_token *tok;
+	int elongated = 0;
+
+	flags |= case_flags(t, from, to);
+	if (from < to && oc_is_nospace_cp(t->cps[from])) {
+		flags |= OC_TF_NOSPACE;
+		t->has_nospace = 1;
+	}
+	tok = new_token(t, kind, from, to, flags);
+	add_normalized(t, from, to, kind == OC_TOK_WORD, &elongated);
+	if (elongated)
+		tok->flags |= OC_TF_ELONGATED;
+	end_token(t, tok);
+}
+
+/* Emoticons, longest first; those starting or ending with a letter need word boundaries. */
+static const char *const emoticons[] = {
+	">:-(", ":'-(", ":'-)", "</3", ">:(", ":'(", ":')", ":-)", ":-(", ":-D", ":-P", ":-p",
+	":-/", ":-|", ":-O", ":-o", ":-*", ";-)", ";-(", "8-)", "T_T", "T.T", ";_;", "^_^",
+	"^.^", "-_-", "-.-", "o_O", "O_o", "o.O", "O.o", "0_0", "o_o", "O_O", ">_<", "u_u",
+	"<33", ":-$", "(:", "):", ":)", ":(", ":D", ":P", ":p", ":/", ":|", ":O", ":o", ":*",
+	":3", ":]", ":[", ";)", ";(", ";D", ";P", ";p", "=)", "=(", "=D", "=P", "xD", "XD",
+	"x)", "D:", "<3", "^^", "8)", ":\\", NULL
+};
+
+static size_t match_emoticon(const struct oc_text *t, size_t i)
+{
+	size_t k;
+
+	for (k = 0; emoticons[k] != NULL; k++) {
+		const char *e = emoticons[k];
+		size_t n = strlen(e), j;
+		int first_alnum, last_alnum;
+
+		if (i + n > t->ncps)
+			continue;
+		for (j = 0; j < n; j++)
+			if (t->cps[i + j] != (unsigned char)e[j])
+				break;
+		if (j < n)
+			continue;
+		first_alnum = (e[0] >= 'A' && e[0] <= 'Z') || (e[0] >= 'a' && e[0] <= 'z') ||
+			      (e[0] >= '0' && e[0] <= '9') || e[0] == '(' || e[0] == ')';
+		last_alnum = (e[n - 1] >= 'A' && e[n - 1] <= 'Z') ||
+			     (e[n - 1] >= 'a' && e[n - 1] <= 'z') || (e[n - 1] >= '0' && e[n - 1] <= '9');
+		if (first_alnum && i > 0 && t->cps[i - 1] != ' ' && t->cps[i - 1] != '\n')
+			continue;
+		if (i > 0 && is_alnum_cp(t->cps[i - 1]) && e[0] == ':' && i + n < t->ncps &&
+		    is_digit_cp(t->cps[i + n]))
+			continue; /* a time such as 10:30 */
+		if (last_alnum && i + n < t->ncps && is_alnum_cp(t->cps[i + n]))
+			continue;
+		if (e[n - 1] == ')' || e[n - 1] == '(') {
+			/* "(see above):" and "(:" inside text are not faces */
+			if (i + n < t->ncps && is_alnum_cp(t->cps[i + n]))
+				continue;
+		}
+		return n;
+	}
+	return 0;
+}
+
+static const char *const tlds[] = { "com", "net", "org", "io", "co", "app", "tv", "me", "gg",
+				    "ly", "dev", "ai", "uk", "de", "fr", "jp", "br", "in",
+				    "es", "it", "nl", "ru", "gov", "edu", "info", "social",
+				    "cloud", NULL };
+
+/* Length of a bare domain starting at i ("spotify.com"), or 0. */
+static size_t match_domain(const struct oc_text *t, size_t i)
+{
+	size_t j = i, last_dot = 0, k;
+	int dots = 0;
+
+	while (j < t->ncps && t->cps[j] < 0x80 &&
+	       (is_alnum_cp(t->cps[j]) || t->cps[j] == '-' || t->cps[j] == '.')) {
+		if (t->cps[j] == '.') {
+			if (j + 1 >= t->ncps || !is_alnum_cp(t->cps[j + 1]))
+				break;
+			dots++;
+			last_dot = j;
+		}
+		j++;
+	}
+	if (dots == 0)
+		return 0;
+	for (k = 0; tlds[k] != NULL; k++) {
+		size_t n = strlen(tlds[k]), m;
+
+		if (j - last_dot - 1 != n)
+			continue;
+		for (m = 0; m < n; m++)
+			if (t->cps[last_dot + 1 + m] != tlds[k][m])
+				break;
+		if (m == n)
+			return j - i;
+	}
+	return 0;
+}
+
+static int starts_with_ci(const struct oc_text *t, size_t i, const char *s)
+{
+	size_t n = strlen(s), j;
+
+	if (i + n > t->ncps)
+		return 0;
+	for (j = 0; j < n; j++) {
+		int32_t c = t->cps[i + j];
+
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		if (c != s[j])
+			return 0;
+	}
+	return 1;
+}
+
+static void add_host_token(struct oc_text *t, size_t from, size_t to, size_t host_from,
+			   size_t host_to, unsigned flags)
+{
+	struct oc_token *tok = new_token(t, OC_TOK_URL, from, to, flags);
+	int ignored = 0;
+
+	if (host_to - host_from > 4 && starts_with_ci(t, host_from, "www."))
+		host_from += 4;
+	add_normalized(t, host_from, host_to, 0, &ignored);
+	end_token(t, tok);
+}
+
+/* Splits a hashtag body at case changes, letter/digit changes and underscores. */
+static int split_hashtag_case(struct oc_text *t, size_t from, size_t to, unsigned flags)
+{
+	size_t i, start = from, parts = 0;
+	size_t cuts[64];
+	size_t ncuts = 0;
+
+	for (i = from + 1; i < to && ncuts < 62; i++) {
+		int32_t p = t->cps[i - 1], c = t->cps[i];
+		int cut = 0;
+
+		if (c == '_' || p == '_')
+			cut = 1;
+		else if (utf8proc_islower(p) && utf8proc_isupper(c))
+			cut = 1;
+		else if (utf8proc_isupper(p) && utf8proc_isupper(c) && i + 1 < to &&
+			 utf8proc_islower(t->cps[i + 1]))
+			cut = 1;
+		else if (is_digit_cp(p) != is_digit_cp(c) && is_letter_cp(p) != is_letter_cp(c))
+			cut = 1;
+		if (cut)
+			cuts[ncuts++] = i;
+	}
+	if (ncuts == 0)
+		return 0;
+	cuts[ncuts++] = to;
+	for (i = 0; i < ncuts; i++) {
+		size_t a = start, b = cuts[i];
+
+		while (a < b && t->cps[a] == '_')
+			a++;
+		if (a < b) {
+			add_word_token(t, OC_TOK_HASHPART, a, b, flags);
+			parts++;
+		}
+		start = b;
+	}
+	return parts > 0;
+}
+
+/* Splits an all-lower-case hashtag with the dictionary: fewest known pieces, at most 4. */
+static void split_hashtag_dict(struct oc_text *t, const struct oc_token *tag, size_t from,
+			       size_t to, unsigned flags)
+{
+	enum { MAXLEN = 40 };
+	const char *body = t->norm.data + tag->norm_start + 1;
+	size_t len = tag->norm_len - 1, i, j;
+	int best[MAXLEN + 1];
+	size_t prev[MAXLEN + 1];
+	size_t cuts[8], ncuts = 0;
+
+	if (t->known == NULL || len < 4 || len > MAXLEN || to - from != len)
+		return; /* only plain ASCII bodies: byte and code point offsets agree */
+	if (t->known(t->known_ctx, body, len))
+		return;
+	for (i = 0; i <= len; i++)
+		best[i] = 99;
+	best[0] = 0;
+	for (i = 2; i <= len; i++)
+		for (j = 0; j + 2 <= i; j++) {
+			if (best[j] >= 4 || best[j] + 1 >= best[i])
+				continue;
+			if (t->known(t->known_ctx, body + j, i - j)) {
+				best[i] = best[j] + 1;
+				prev[i] = j;
+			}
+		}
+	if (best[len] < 2 || best[len] > 4)
+		return;
+	for (i = len; i > 0; i = prev[i])
+		cuts[ncuts++] = i;
+	j = 0;
+	while (ncuts > 0) {
+		size_t end = cuts[--ncuts];
+
+		add_word_token(t, OC_TOK_HASHPART, from + j, from + end, flags);
+		j = end;
+	}
+}
+
+static int is_break_cp(int32_t c)
+{
+	return c == '.' || c == ';' || c == ':' || c == ',' || c == 0x3002 || c == 0x3001 ||
+	       c == 0xFF0C || c == 0xFF0E || c == 0x2026 || c == 0x0964 || c == '\n' ||
+	       c == 0xFF1A || c == 0xFF1B || c == '(' || c == ')' || c == '"' || c == 0x201C ||
+	       c == 0x201D || c == 0x300C || c == 0x300D || c == '|' || c == 0x2014 ||
+	       c == 0x2013;
+}
+
+static int is_exclaim_cp(int32_t c)
+{
+	return c == '!' || c == 0xFF01 || c == 0xA1;
+}
+
+static int is_question_cp(int32_t c)
+{
+	return c == '?' || c == 0xFF1F || c == 0x061F || c == 0xBF;
+}
+
+/* Scans one word run (same script class) with inner apostrophes and number separators. */
+static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits)
+{
+	int nospace = oc_is_nospace_cp(t->cps[i]);
+	size_t j = i;
+
+	*all_digits = 1;
+	while (j < t->ncps && j - i < MAX_TOKEN_CPS) {
+		int32_t c = t->cps[j];
+
+		if (is_mark_cp(c) || (is_alnum_cp(c) && oc_is_nospace_cp(c) == nospace) ||
+		    (nospace && (c == 0x30FC || c == 0xFF70))) {
+			if (!is_digit_cp(c))
+				*all_digits = 0;
+			j++;
+			continue;
+		}
+		if (!nospace && c == '\'' && j > i && j + 1 < t->ncps &&
+		    is_letter_cp(t->cps[j + 1]) && !oc_is_nospace_cp(t->cps[j + 1]) &&
+		    is_letter_cp(t->cps[j - 1])) {
+			*all_digits = 0;
+			j++;
+			continue;
+		}
+		if (*all_digits && (c == '.' || c == ',') && j > i && j + 1 < t->ncps &&
+		    is_digit_cp(t->cps[j + 1])) {
+			j++;
+			continue;
+		}
+		break;
+	}
+	return j;
+}
+
+void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned options)
+{
+	size_t i = 0;
+	unsigned pending = OC_TF_BREAK;
+
+	t->ntokens = 0;
+	t->exclaims = t->questions = 0;
+	t->has_nospace = 0;
+	oc_buf_reset(&t->norm);
+	clean_input(t, s, len);
+	encode_raw(t);
+
+	while (i < t->ncps) {
+		int32_t c = t->cps[i];
+		size_t n, j;
+		int all_digits;
+
+		if (c == ' ') {
+			i++;
+			continue;
+		}
+		if (is_break_cp(c) && !(c == ':' || c == ';' || c == '(' || c == ')')) {
+			pending |= OC_TF_BREAK;
+			i++;
+			continue;
+		}
+		if ((n = match_emoticon(t, i)) > 0) {
+			struct oc_token *tok = new_token(t, OC_TOK_EMOTICON, i, i + n, pending);
+			int ignored = 0;
+
+			add_normalized(t, i, i + n, 0, &ignored);
+			end_token(t, tok);
+			pending = 0;
+			i += n;
+			continue;
+		}
+		if (is_break_cp(c)) {
+			pending |= OC_TF_BREAK;
+			i++;
+			continue;
+		}
+		if ((c == '#' || c == 0xFF03) && i + 1 < t->ncps && is_alnum_cp(t->cps[i + 1])) {
+			struct oc_token *tok;
+			size_t ntok_before;
+			int ignored = 0;
+
+			for (j = i + 1; j < t->ncps && j - i < MAX_TOKEN_CPS &&
+					(is_alnum_cp(t->cps[j]) || t->cps[j] == '_'); j++)
+				;
+			tok = new_token(t, OC_TOK_HASHTAG, i, j, pending | case_flags(t, i + 1, j));
+			oc_buf_addch(&t->norm, '#');
+			add_normalized(t, i + 1, j, 0, &ignored);
+			end_token(t, tok);
+			ntok_before = t->ntokens;
+			if (!(options & OC_TEXT_NO_HASHPARTS) &&
+			    !split_hashtag_case(t, i + 1, j, 0)) {
+				struct oc_token copy = t->tokens[ntok_before - 1];
+
+				split_hashtag_dict(t, &copy, i + 1, j, 0);
+			}
+			pending = 0;
+			i = j;
+			continue;
+		}
+		if (c == '@' && i + 1 < t->ncps && (is_alnum_cp(t->cps[i + 1]) || t->cps[i + 1] == '_')) {
+			struct oc_token *tok;
+			int ignored = 0;
+
+			for (j = i + 1; j < t->ncps && j - i < MAX_TOKEN_CPS &&
+					(is_alnum_cp(t->cps[j]) || t->cps[j] == '_' ||
+					 (t->cps[j] == '.' && j + 1 < t->ncps && is_alnum_cp(t->cps[j + 1])));
+			     j++)
+				;
+			tok = new_token(t, OC_TOK_MENTION, i, j, pending);
+			oc_buf_addch(&t->norm, '@');
+			add_normalized(t, i + 1, j, 0, &ignored);
+			end_token(t, tok);
+			pending = 0;
+			i = j;
+			continue;
+		}
+		if (starts_with_ci(t, i, "http://") || starts_with_ci(t, i, "https://") ||
+		    starts_with_ci(t, i, "www.")) {
+			size_t host = starts_with_ci(t, i, "www.") ? i : (t->cps[i + 4] == 's' || t->cps[i + 4] == 'S') ? i + 8 : i + 7;
+			size_t host_end;
+
+			for (j = i; j < t->ncps && t->cps[j] != ' ' && t->cps[j] != '\n'; j++)
+				;
+			while (j > host && (t->cps[j - 1] == '.' || t->cps[j - 1] == ')' ||
+					    t->cps[j - 1] == ',' || t->cps[j - 1] == '!' ||
+					    t->cps[j - 1] == '?' || t->cps[j - 1] == '"'))
+				j--;
+			for (host_end = host; host_end < j && t->cps[host_end] != '/' &&
+					      t->cps[host_end] != '?' && t->cps[host_end] != '#' &&
+					      t->cps[host_end] != ':';
+			     host_end++)
+				;
+			add_host_token(t, i, j, host, host_end, pending);
+			pending = 0;
+			i = j > i ? j : i + 1;
+			continue;
+		}
+		if (is_pictographic_cp(c) || is_regional_cp(c) ||
+		    (i + 1 < t->ncps && t->cps[i + 1] == 0x20E3)) {
+			utf8proc_int32_t state = 0;
+			struct oc_token *tok;
+			size_t k;
+			unsigned flags = pending;
+
+			for (j = i + 1; j < t->ncps; j++)
+				if (utf8proc_grapheme_break_stateful(t->cps[j - 1], t->cps[j], &state))
+					break;
+			tok = new_token(t, OC_TOK_EMOJI, i, j, flags);
+			if (j - i == 2 && is_regional_cp(t->cps[i]) && is_regional_cp(t->cps[i + 1])) {
+				tok->flags |= OC_TF_FLAG;
+				tok->country[0] = (char)('A' + (t->cps[i] - 0x1F1E6));
+				tok->country[1] = (char)('A' + (t->cps[i + 1] - 0x1F1E6));
+				tok->country[2] = '\0';
+			}
+			oc_buf_grow(&t->norm, (j - i) * 4);
+			for (k = i; k < j; k++) {
+				if (is_skin_tone_cp(t->cps[k]))
+					continue;
+				t->norm.len += (size_t)utf8proc_encode_char(
+					t->cps[k], (utf8proc_uint8_t *)t->norm.data + t->norm.len);
+			}
+			t->norm.data[t->norm.len] = '\0';
+			end_token(t, tok);
+			pending = 0;
+			i = j;
+			continue;
+		}
+		if (is_exclaim_cp(c) || is_question_cp(c)) {
+			struct oc_token *tok;
+			unsigned ex = 0, qu = 0;
+
+			for (j = i; j < t->ncps && (is_exclaim_cp(t->cps[j]) || is_question_cp(t->cps[j])); j++) {
+				if (is_exclaim_cp(t->cps[j]))
+					ex++;
+				else
+					qu++;
+			}
+			/* the Spanish opening marks only announce what follows */
+			if (c == 0xA1 || c == 0xBF) {
+				if (c == 0xBF)
+					t->questions++;
+				i = j;
+				continue;
+			}
+			tok = new_token(t, OC_TOK_PUNCT, i, j, pending);
+			tok->exclaims = (uint16_t)ex;
+			tok->questions = (uint16_t)qu;
+			t->exclaims += ex;
+			t->questions += qu;
+			oc_buf_addstr(&t->norm, qu && ex ? "?!" : qu ? "?" : "!");
+			end_token(t, tok);
+			pending = OC_TF_BREAK;
+			i = j;
+			continue;
+		}
+		if (is_alnum_cp(c)) {
+			if (!oc_is_nospace_cp(c) && c < 0x80 && (n = match_domain(t, i)) > 0) {
+				add_host_token(t, i, i + n, i, i + n, pending);
+				pending = 0;
+				i += n;
+				continue;
+			}
+			j = scan_word(t, i, &all_digits);
+			add_word_token(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
+			pending = 0;
+			i = j;
+			continue;
+		}
+		i++; /* other symbols separate words */
+	}
+}
+
+void oc_normalize_key(struct oc_text *scratch, const char *s, size_t len, struct oc_buf *out)
+{
+	oc_text_analyze(scratch, s, len, OC_TEXT_NO_HASHPARTS);
+	oc_buf_reset(out);
+	oc_buf_add(out, scratch->norm.data, scratch->norm.len);
+}

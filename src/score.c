@@ -1,0 +1,1025 @@
+/*
+ * Stage: score. Matches a post's tokens against the lexicon layers (longest match wins,
+ * no overlaps within a layer), then computes sentiment with VADER's published rules,
+ * outage evidence, services, features and the region. Pure: (text, hints, lexicons) in,
+ * struct oc_score out; the scorer keeps only scratch buffers.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outcry/score.h"
+
+const char *const oc_region_source_names[] = { "none", "given", "geo", "text", "lang", "tz" };
+
+enum { L_SENT, L_OUTAGE, L_FEATURE, L_SERVICE, L_PLACE, NLAYERS };
+
+#define OUTAGE_THRESHOLD 1.0
+#define OUTAGE_SLOPE 2.0
+#define NEGATION_WINDOW 3
+
+/* One selected match of one layer: units [start, start+len) of the token or char level. */
+struct oc_match {
+	const struct oc_entry *entry;
+	uint32_t token;       /* token where the match starts (ordering, negation window) */
+	uint32_t token_end;   /* one past the last token it covers */
+	uint8_t layer;
+	uint8_t substr;
+};
+
+/* A sentiment item: one word, phrase, emoji or emoticon in reading order. */
+struct oc_item {
+	const struct oc_entry *entry;
+	const char *key;
+	size_t key_len;
+	double valence;
+	int has_valence;
+	int mod_kind;
+	double mod_value;
+	int caps;
+	uint32_t token;
+};
+
+struct best {
+	const struct oc_entry *entry;
+	uint32_t units;
+};
+
+void oc_score_init(struct oc_score *s)
+{
+	memset(s, 0, sizeof(*s));
+	oc_buf_init(&s->terms);
+	oc_buf_init(&s->explain);
+}
+
+void oc_score_release(struct oc_score *s)
+{
+	oc_buf_release(&s->terms);
+	oc_buf_release(&s->explain);
+}
+
+static int known_word(void *ctx, const char *norm, size_t len)
+{
+	const struct oc_entry *e = oc_lexicon_get(ctx, norm, len);
+
+	return e != NULL && e->layers != 0;
+}
+
+void oc_scorer_init(struct oc_scorer *sc, const struct oc_lexicon *lx)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->lx = lx;
+	oc_text_init(&sc->text);
+	sc->text.known = known_word;
+	sc->text.known_ctx = (void *)lx;
+	oc_buf_init(&sc->tmp);
+}
+
+void oc_scorer_release(struct oc_scorer *sc)
+{
+	oc_text_release(&sc->text);
+	free(sc->matches);
+	free(sc->items);
+	oc_buf_release(&sc->tmp);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* ---- language order ---- */
+
+struct lang_order {
+	int langs[OC_NLANG];
+	int n;
+};
+
+static void make_order(struct lang_order *o, int lang)
+{
+	int i;
+
+	o->n = 0;
+	if (lang >= 0) {
+		o->langs[o->n++] = lang;
+		if (lang != OC_LANG_EN)
+			o->langs[o->n++] = OC_LANG_EN;
+		return;
+	}
+	for (i = 0; i < OC_NLANG; i++)
+		o->langs[o->n++] = i;
+}
+
+static int entry_valence(const struct oc_entry *e, const struct lang_order *o, double *v)
+{
+	int i;
+
+	for (i = 0; i < o->n; i++)
+		if (e->valence[o->langs[i]] != OC_NO_VALENCE) {
+			*v = e->valence[o->langs[i]];
+			return 1;
+		}
+	if (e->emoji_valence != OC_NO_VALENCE) {
+		*v = e->emoji_valence;
+		return 1;
+	}
+	return 0;
+}
+
+static int entry_modifier(const struct oc_entry *e, const struct lang_order *o, double *value)
+{
+	int i;
+
+	for (i = 0; i < o->n; i++)
+		if (e->mod_kind[o->langs[i]] != OC_MOD_NONE) {
+			*value = e->mod_value[o->langs[i]];
+			return e->mod_kind[o->langs[i]];
+		}
+	return OC_MOD_NONE;
+}
+
+/* ---- matching ---- */
+
+struct match_ctx {
+	struct oc_scorer *sc;
+	const struct lang_order *order;
+	int is_hashpart;    /* the unit run starts on a hashtag piece */
+	int sentence_start; /* the unit run starts a sentence */
+};
+
+/* Whether an entry found for units i..i+n-1 counts for layer l in this post. */
+static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, int l,
+			 const char *raw, size_t raw_len)
+{
+	const struct oc_lexicon *lx = mc->sc->lx;
+	double v;
+
+	switch (l) {
+	case L_SENT:
+		if (!(e->layers & OC_LAYER_SENT))
+			return 0;
+		return entry_valence(e, mc->order, &v) || entry_modifier(e, mc->order, &v) != OC_MOD_NONE;
+	case L_OUTAGE:
+		return (e->layers & OC_LAYER_OUTAGE) != 0;
+	case L_FEATURE:
+		return (e->layers & OC_LAYER_FEATURE) != 0;
+	case L_SERVICE:
+		if (!(e->layers & OC_LAYER_SERVICE))
+			return 0;
+		if (e->service_case_off >= 0) {
+			const char *form = lx->keys.data + e->service_case_off;
+
+			return raw != NULL && strlen(form) == raw_len && memcmp(form, raw, raw_len) == 0;
+		}
+		return 1;
+	case L_PLACE:
+		if (!(e->layers & OC_LAYER_PLACE))
+			return 0;
+		if (e->place_kind == OC_PLACE_HASHTAG_CODE)
+			return mc->is_hashpart;
+		if (e->place_case_off >= 0) {
+			const char *form = lx->keys.data + e->place_case_off;
+
+			/* "Nice app" at a sentence start is no evidence of the city */
+			if (mc->sentence_start)
+				return 0;
+			return raw != NULL && strlen(form) == raw_len && memcmp(form, raw, raw_len) == 0;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int token_matchable(const struct oc_token *t)
+{
+	return !(t->flags & OC_TF_NOSPACE);
+}
+
+/* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
+static void match_tokens(struct match_ctx *mc, struct best *best)
+{
+	struct oc_scorer *sc = mc->sc;
+	const struct oc_text *t = &sc->text;
+	const struct oc_lexicon *lx = sc->lx;
+	size_t i;
+
+	memset(best, 0, t->ntokens * NLAYERS * sizeof(*best));
+	for (i = 0; i < t->ntokens; i++) {
+		const struct oc_token *tok = &t->tokens[i];
+		const struct oc_entry *first;
+		const char *key = t->norm.data + tok->norm_start;
+		size_t maxn, n, l;
+
+		if (!token_matchable(tok))
+			continue;
+		first = oc_lexicon_get(lx, key, tok->norm_len);
+		if (first == NULL && (tok->flags & OC_TF_ELONGATED)) {
+			/* "soooo" was kept as "soo"; try the single letter form too */
+			size_t k;
+
+			oc_buf_reset(&sc->tmp);
+			for (k = 0; k < tok->norm_len; k++)
+				if (k == 0 || key[k] != key[k - 1] || (unsigned char)key[k] >= 0x80)
+					oc_buf_addch(&sc->tmp, key[k]);
+			first = oc_lexicon_get(lx, sc->tmp.data, sc->tmp.len);
+		}
+		if (first == NULL) {
+			/* "spotify's", "izmir'de", "l'appli": try the stem before or after the
+			 * apostrophe, for services and places only */
+			const char *ap = memchr(key, '\'', tok->norm_len);
+
+			if (ap != NULL) {
+				const struct oc_entry *stem = oc_lexicon_get(lx, key, (size_t)(ap - key));
+				size_t after = tok->norm_len - (size_t)(ap - key) - 1;
+
+				if (stem == NULL && ap - key <= 2 && after > 0)
+					stem = oc_lexicon_get(lx, ap + 1, after);
+				if (stem != NULL) {
+					mc->is_hashpart = 0;
+					if (layer_accepts(mc, stem, L_SERVICE, NULL, 0) && stem->service_case_off < 0)
+						best[i * NLAYERS + L_SERVICE] = (struct best){ stem, 1 };
+					if (layer_accepts(mc, stem, L_PLACE, NULL, 0) && stem->place_case_off < 0)
+						best[i * NLAYERS + L_PLACE] = (struct best){ stem, 1 };
+				}
+			}
+			continue;
+		}
+		maxn = first->max_units ? first->max_units : 1;
+		if (maxn > t->ntokens - i)
+			maxn = t->ntokens - i;
+		/* a phrase may not cross sentence punctuation or a no-space run */
+		for (n = 2; n <= maxn; n++) {
+			const struct oc_token *nx = &t->tokens[i + n - 1];
+
+			if ((nx->flags & OC_TF_BREAK) || !token_matchable(nx))
+				break;
+		}
+		maxn = n - 1 < maxn ? n - 1 : maxn;
+		if (maxn < 1)
+			maxn = 1;
+		mc->is_hashpart = tok->kind == OC_TOK_HASHPART;
+		mc->sentence_start = i == 0 || (tok->flags & OC_TF_BREAK) != 0;
+		for (n = maxn; n >= 1; n--) {
+			const struct oc_token *last = &t->tokens[i + n - 1];
+			const struct oc_entry *e;
+			size_t len = last->norm_start + last->norm_len - tok->norm_start;
+			const char *raw = t->raw.data + tok->raw_start;
+			size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
+
+			e = n == 1 ? first : oc_lexicon_get(lx, key, len);
+			if (e == NULL || e->layers == 0)
+				continue;
+			for (l = 0; l < NLAYERS; l++) {
+				struct best *b = &best[i * NLAYERS + l];
+
+				if (b->entry == NULL && layer_accepts(mc, e, (int)l, raw, raw_len))
+					*b = (struct best){ e, (uint32_t)n };
+			}
+		}
+	}
+}
+
+static void add_match(struct oc_scorer *sc, size_t *count, const struct oc_entry *e, int layer,
+		      uint32_t token, uint32_t token_end, int substr)
+{
+	if (*count == sc->matches_cap) {
+		sc->matches_cap = sc->matches_cap ? sc->matches_cap * 2 : 64;
+		sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
+	}
+	sc->matches[(*count)++] = (struct oc_match){ e, token, token_end, (uint8_t)layer,
+						     (uint8_t)substr };
+}
+
+/* Greedy left-to-right selection of the longest matches of each layer. */
+static void select_token_matches(struct oc_scorer *sc, const struct best *best, size_t *count)
+{
+	const struct oc_text *t = &sc->text;
+	size_t l, i;
+
+	for (l = 0; l < NLAYERS; l++)
+		for (i = 0; i < t->ntokens;) {
+			const struct best *b = &best[i * NLAYERS + l];
+
+			if (b->entry == NULL) {
+				i++;
+				continue;
+			}
+			add_match(sc, count, b->entry, (int)l, (uint32_t)i, (uint32_t)(i + b->units), 0);
+			i += b->units;
+		}
+}
+
+/*
+ * Matches no-space-script entries as substrings: over the normalized text of the post
+ * with spaces removed, each position tries the longest entries starting with its char.
+ */
+static void match_substrings(struct match_ctx *mc, size_t *count)
+{
+	struct oc_scorer *sc = mc->sc;
+	const struct oc_text *t = &sc->text;
+	const char *norm = t->norm.data;
+	size_t ntok = t->ntokens, k, nunits = 0, l;
+	uint32_t *offs, *tok_of;
+	struct best *best;
+	size_t i;
+
+	offs = oc_xmalloc((t->norm.len + 2) * sizeof(*offs));
+	tok_of = oc_xmalloc((t->norm.len + 2) * sizeof(*tok_of));
+	oc_buf_reset(&sc->tmp);
+	/* units are the code points of the tokens, spaces dropped; offs are into tmp */
+	for (k = 0; k < ntok; k++) {
+		const struct oc_token *tok = &t->tokens[k];
+		size_t j = tok->norm_start, end = tok->norm_start + tok->norm_len;
+
+		while (j < end) {
+			int32_t cp;
+			size_t used = oc_utf8_decode((const unsigned char *)norm + j, end - j, &cp);
+
+			offs[nunits] = (uint32_t)sc->tmp.len;
+			tok_of[nunits] = (uint32_t)k;
+			nunits++;
+			oc_buf_add(&sc->tmp, norm + j, used);
+			j += used;
+		}
+	}
+	offs[nunits] = (uint32_t)sc->tmp.len;
+	best = oc_xcalloc(nunits * NLAYERS + 1, sizeof(*best));
+	mc->is_hashpart = 0;
+	mc->sentence_start = 0;
+	for (i = 0; i < nunits; i++) {
+		const struct oc_entry *first;
+		size_t n, maxn;
+		int32_t cp;
+
+		oc_utf8_decode((const unsigned char *)sc->tmp.data + offs[i], offs[i + 1] - offs[i], &cp);
+		if (!oc_is_nospace_cp(cp) && cp != 0x30FC)
+			continue;
+		first = oc_lexicon_get(sc->lx, sc->tmp.data + offs[i], offs[i + 1] - offs[i]);
+		if (first == NULL)
+			continue;
+		maxn = first->max_units ? first->max_units : 1;
+		if (maxn > nunits - i)
+			maxn = nunits - i;
+		for (n = maxn; n >= 1; n--) {
+			const struct oc_entry *e = oc_lexicon_get(sc->lx, sc->tmp.data + offs[i],
+								  offs[i + n] - offs[i]);
+
+			if (e == NULL || !e->substr || e->layers == 0)
+				continue;
+			for (l = 0; l < NLAYERS; l++) {
+				struct best *b = &best[i * NLAYERS + l];
+
+				if (b->entry == NULL && layer_accepts(mc, e, (int)l, NULL, 0))
+					*b = (struct best){ e, (uint32_t)n };
+			}
+		}
+	}
+	for (l = 0; l < NLAYERS; l++)
+		for (i = 0; i < nunits;) {
+			const struct best *b = &best[i * NLAYERS + l];
+
+			if (b->entry == NULL) {
+				i++;
+				continue;
+			}
+			add_match(sc, count, b->entry, (int)l, tok_of[i], tok_of[i + b->units - 1] + 1, 1);
+			i += b->units;
+		}
+	free(best);
+	free(offs);
+	free(tok_of);
+}
+
+/* ---- explain ---- */
+
+static void explain(struct oc_scorer *sc, struct oc_score *out, const char *layer,
+		    const char *what, size_t what_len, const char *rule, double value)
+{
+	struct oc_buf *b = &out->explain;
+
+	if (!sc->explain)
+		return;
+	if (b->len > 0)
+		oc_buf_addch(b, ',');
+	oc_buf_addstr(b, "{\"layer\":");
+	oc_buf_add_json_string(b, layer, strlen(layer));
+	oc_buf_addstr(b, ",\"match\":");
+	oc_buf_add_json_string(b, what, what_len);
+	oc_buf_addstr(b, ",\"rule\":");
+	oc_buf_add_json_string(b, rule, strlen(rule));
+	oc_buf_addstr(b, ",\"value\":");
+	oc_buf_add_number(b, value);
+	oc_buf_addch(b, '}');
+}
+
+static const char *entry_key(const struct oc_scorer *sc, const struct oc_entry *e, size_t *len)
+{
+	*len = e->key_len;
+	return oc_lexicon_key(sc->lx, e);
+}
+
+/* ---- sentiment (VADER's rules) ---- */
+
+static int key_is(const struct oc_item *it, const char *s)
+{
+	size_t n = strlen(s);
+
+	return it->key_len == n && memcmp(it->key, s, n) == 0;
+}
+
+static int item_negates(const struct oc_item *it)
+{
+	if (it->mod_kind == OC_MOD_NEGATOR)
+		return 1;
+	/* English contractions: "didn't", "wouldn't" */
+	return it->key_len > 3 && memmem(it->key, it->key_len, "n't", 3) != NULL;
+}
+
+static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches)
+{
+	const struct oc_text *t = &sc->text;
+	size_t n = 0, m, i;
+	const struct oc_match **at;
+
+	at = oc_xcalloc(t->ntokens + 1, sizeof(*at));
+	for (m = 0; m < nmatches; m++) {
+		const struct oc_match *mt = &sc->matches[m];
+
+		if (mt->layer == L_SENT && !mt->substr && at[mt->token] == NULL)
+			at[mt->token] = mt;
+	}
+	if (sc->items_cap < t->ntokens + nmatches + 1) {
+		sc->items_cap = t->ntokens + nmatches + 1;
+		sc->items = oc_xrealloc(sc->items, sc->items_cap * sizeof(*sc->items));
+	}
+	for (i = 0; i < t->ntokens;) {
+		const struct oc_token *tok = &t->tokens[i];
+		struct oc_item *it;
+
+		if (tok->flags & OC_TF_NOSPACE) {
+			for (m = 0; m < nmatches; m++) {
+				const struct oc_match *mt = &sc->matches[m];
+
+				if (mt->layer != L_SENT || !mt->substr || mt->token != i)
+					continue;
+				it = &sc->items[n++];
+				memset(it, 0, sizeof(*it));
+				it->entry = mt->entry;
+				it->key = entry_key(sc, mt->entry, &it->key_len);
+				it->has_valence = entry_valence(mt->entry, order, &it->valence);
+				it->mod_kind = entry_modifier(mt->entry, order, &it->mod_value);
+				it->token = (uint32_t)i;
+			}
+			i++;
+			continue;
+		}
+		if (tok->kind == OC_TOK_PUNCT || tok->kind == OC_TOK_URL ||
+		    tok->kind == OC_TOK_MENTION || tok->kind == OC_TOK_HASHTAG) {
+			i++;
+			continue;
+		}
+		if (at[i] == NULL && tok->norm_len <= 1 && tok->kind == OC_TOK_WORD) {
+			i++; /* single letters ("a", "I") carry nothing, as in VADER */
+			continue;
+		}
+		it = &sc->items[n++];
+		memset(it, 0, sizeof(*it));
+		it->token = (uint32_t)i;
+		it->caps = (tok->flags & OC_TF_ALLCAPS) != 0;
+		if (at[i] != NULL) {
+			it->entry = at[i]->entry;
+			it->key = entry_key(sc, at[i]->entry, &it->key_len);
+			it->has_valence = entry_valence(at[i]->entry, order, &it->valence);
+			it->mod_kind = entry_modifier(at[i]->entry, order, &it->mod_value);
+			i = at[i]->token_end;
+		} else {
+			it->key = t->norm.data + tok->norm_start;
+			it->key_len = tok->norm_len;
+			i++;
+		}
+	}
+	free(at);
+	return n;
+}
+
+static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
+			    struct oc_score *out)
+{
+	const struct oc_text *t = &sc->text;
+	size_t n = build_items(sc, order, nmatches), i, k;
+	struct oc_item *items = sc->items;
+	double *sent, sum = 0, pos_sum = 0, neg_sum = 0, punct = 0, total;
+	size_t caps = 0, neu_count = 0, contrast = (size_t)-1;
+	int cap_diff;
+	double contrast_after = 1.5;
+
+	sent = oc_xcalloc(n + 1, sizeof(*sent));
+	for (i = 0; i < n; i++)
+		caps += items[i].caps;
+	cap_diff = caps > 0 && caps < n;
+
+	for (i = 0; i < n; i++) {
+		struct oc_item *it = &items[i];
+		double v;
+
+		if (it->mod_kind == OC_MOD_CONTRAST && contrast == (size_t)-1) {
+			contrast = i;
+			contrast_after = it->mod_value > 0 ? it->mod_value : 1.5;
+		}
+		if (it->mod_kind == OC_MOD_BOOSTER || it->mod_kind == OC_MOD_DAMPENER ||
+		    !it->has_valence) {
+			sent[i] = 0;
+			continue;
+		}
+		v = it->valence;
+		/* a negator that is also a sentiment word ("no") yields to what it negates */
+		if (it->mod_kind == OC_MOD_NEGATOR && i + 1 < n && items[i + 1].has_valence) {
+			sent[i] = 0;
+			continue;
+		}
+		if (it->caps && cap_diff)
+			v += v > 0 ? OC_C_INCR : -OC_C_INCR;
+		for (k = 1; k <= 3 && k <= i; k++) {
+			const struct oc_item *p = &items[i - k];
+
+			if (!p->has_valence || p->mod_kind != OC_MOD_NONE) {
+				double s = 0;
+
+				if (p->mod_kind == OC_MOD_BOOSTER || p->mod_kind == OC_MOD_DAMPENER) {
+					s = p->mod_value;
+					if (v < 0)
+						s = -s;
+					if (p->caps && cap_diff)
+						s += v > 0 ? OC_C_INCR : -OC_C_INCR;
+				}
+				if (k == 2)
+					s *= 0.95;
+				else if (k == 3)
+					s *= 0.9;
+				v += s;
+			}
+			if (k == 1) {
+				if (item_negates(p))
+					v *= OC_N_SCALAR;
+			} else {
+				const struct oc_item *p1 = &items[i - 1];
+				const struct oc_item *mid = k == 3 ? &items[i - 2] : p1;
+
+				if (key_is(p, "never") && (key_is(p1, "so") || key_is(p1, "this") ||
+							    key_is(mid, "so") || key_is(mid, "this")))
+					v *= 1.25;
+				else if (key_is(p, "without") && (key_is(p1, "doubt") || key_is(mid, "doubt")))
+					;
+				else if (item_negates(p))
+					v *= OC_N_SCALAR;
+			}
+		}
+		if (i > 0 && key_is(&items[i - 1], "least") &&
+		    !(i > 1 && (key_is(&items[i - 2], "at") || key_is(&items[i - 2], "very"))))
+			v *= OC_N_SCALAR;
+		sent[i] = v;
+	}
+	if (contrast != (size_t)-1) {
+		for (i = 0; i < n; i++) {
+			if (i < contrast)
+				sent[i] *= 0.5;
+			else if (i > contrast)
+				sent[i] *= contrast_after;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		sum += sent[i];
+		if (sent[i] > 0)
+			pos_sum += sent[i] + 1;
+		else if (sent[i] < 0)
+			neg_sum += sent[i] - 1;
+		else
+			neu_count++;
+		if (sc->explain && sent[i] != 0)
+			explain(sc, out, "sentiment", items[i].key, items[i].key_len,
+				items[i].entry && items[i].entry->emoji_valence != OC_NO_VALENCE &&
+						!(items[i].valence != items[i].entry->emoji_valence)
+					? "emoji.tsv" : "sentiment lexicon, after modifiers",
+				sent[i]);
+	}
+	if (sum != 0) {
+		unsigned ex = t->exclaims > 4 ? 4 : t->exclaims;
+
+		punct = ex * 0.292;
+		if (t->questions > 1)
+			punct += t->questions <= 3 ? t->questions * 0.18 : 0.96;
+		if (sum > 0)
+			sum += punct;
+		else
+			sum -= punct;
+		if (sc->explain && punct > 0)
+			explain(sc, out, "sentiment", "!?", 2, "punctuation emphasis", sum > 0 ? punct : -punct);
+	}
+	out->compound = sum == 0 ? 0 : sum / sqrt(sum * sum + OC_ALPHA);
+	if (out->compound > 1)
+		out->compound = 1;
+	if (out->compound < -1)
+		out->compound = -1;
+	if (pos_sum > fabs(neg_sum))
+		pos_sum += punct;
+	else if (pos_sum < fabs(neg_sum))
+		neg_sum -= punct;
+	total = pos_sum + fabs(neg_sum) + (double)neu_count;
+	if (total > 0) {
+		out->pos = fabs(pos_sum / total);
+		out->neg = fabs(neg_sum / total);
+		out->neu = fabs((double)neu_count / total);
+	} else {
+		out->pos = out->neg = 0;
+		out->neu = 1;
+	}
+	free(sent);
+}
+
+/* ---- outage ---- */
+
+static int negated_before(const struct oc_scorer *sc, const struct lang_order *order, uint32_t token)
+{
+	const struct oc_text *t = &sc->text;
+	uint32_t k, seen = 0;
+
+	for (k = token; k > 0 && seen < NEGATION_WINDOW + 1; k--) {
+		const struct oc_token *p = &t->tokens[k - 1];
+		const struct oc_entry *e;
+		double v;
+
+		if (t->tokens[k].flags & OC_TF_BREAK)
+			break;
+		if (p->kind == OC_TOK_PUNCT || p->kind == OC_TOK_EMOJI)
+			break;
+		seen++;
+		e = oc_lexicon_get(sc->lx, t->norm.data + p->norm_start, p->norm_len);
+		if (e != NULL && entry_modifier(e, order, &v) == OC_MOD_NEGATOR)
+			return 1;
+		if (p->norm_len > 3 && memmem(t->norm.data + p->norm_start, p->norm_len, "n't", 3))
+			return 1;
+	}
+	return 0;
+}
+
+static void add_term(struct oc_score *out, const char *s, size_t len)
+{
+	size_t off = 0, i;
+
+	for (i = 0; i < out->nterms; i++) {
+		size_t n = strlen(out->terms.data + off);
+
+		if (n == len && memcmp(out->terms.data + off, s, len) == 0)
+			return;
+		off += n + 1;
+	}
+	if (out->nterms >= OC_MAX_TERMS)
+		return;
+	oc_buf_add(&out->terms, s, len);
+	oc_buf_addch(&out->terms, '\0');
+	out->nterms++;
+}
+
+static void score_outage(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
+			 int has_service, struct oc_score *out)
+{
+	double evidence = 0;
+	size_t m;
+	int question = sc->text.questions > 0;
+
+	for (m = 0; m < nmatches; m++) {
+		const struct oc_match *mt = &sc->matches[m];
+		const struct oc_entry *e = mt->entry;
+		double w = e->outage_weight;
+		size_t klen;
+		const char *key;
+		const char *rule = "outage lexicon";
+
+		if (mt->layer != L_OUTAGE)
+			continue;
+		key = entry_key(sc, e, &klen);
+		if ((e->outage_flags & OC_OUT_NEEDS_SERVICE) && !has_service) {
+			if (sc->explain && w != 0)
+				explain(sc, out, "outage", key, klen, "needs a service: not counted", 0);
+			continue;
+		}
+		if ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !question) {
+			if (sc->explain && w != 0)
+				explain(sc, out, "outage", key, klen, "needs a question: not counted", 0);
+			continue;
+		}
+		if (w > 0 && !mt->substr && negated_before(sc, order, mt->token)) {
+			w = -0.5 * w;
+			rule = "outage lexicon, negated";
+		}
+		if (w == 0)
+			continue;
+		evidence += w;
+		if (w > 0)
+			add_term(out, key, klen);
+		explain(sc, out, "outage", key, klen, rule, w);
+	}
+	out->outage = 1.0 / (1.0 + exp(-OUTAGE_SLOPE * (evidence - OUTAGE_THRESHOLD)));
+	out->is_outage = evidence >= OUTAGE_THRESHOLD;
+	if (!out->is_outage && out->outage >= 0.5)
+		out->outage = 0.4999;
+}
+
+/* ---- services, features, places ---- */
+
+static void add_service(struct oc_score *out, int idx)
+{
+	size_t i;
+
+	for (i = 0; i < out->nservices; i++)
+		if (out->services[i] == idx)
+			return;
+	if (out->nservices < OC_MAX_SERVICES)
+		out->services[out->nservices++] = idx;
+}
+
+static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc_hints *h,
+			  struct oc_score *out)
+{
+	const struct oc_lexicon *lx = sc->lx;
+	const struct oc_text *t = &sc->text;
+	size_t m, i;
+
+	for (m = 0; m < nmatches; m++)
+		if (sc->matches[m].layer == L_SERVICE) {
+			add_service(out, sc->matches[m].entry->service);
+			if (sc->explain) {
+				size_t klen;
+				const char *key = entry_key(sc, sc->matches[m].entry, &klen);
+
+				explain(sc, out, "service", key, klen, lx->services[sc->matches[m].entry->service], 1);
+			}
+		}
+	for (i = 0; i < t->ntokens; i++) {
+		const struct oc_token *tok = &t->tokens[i];
+		const char *key = t->norm.data + tok->norm_start;
+		const struct oc_entry *e = NULL;
+
+		if (tok->kind == OC_TOK_MENTION) {
+			/* an @handle not listed as such may still be the service's name */
+			if (oc_lexicon_get(lx, key, tok->norm_len) == NULL) {
+				e = oc_lexicon_get(lx, key + 1, tok->norm_len - 1);
+				if (e != NULL && e->service_case_off >= 0)
+					e = NULL;
+			}
+		} else if (tok->kind == OC_TOK_URL) {
+			/* open.spotify.com → spotify.com: drop leading labels until one is known */
+			size_t off = 0;
+
+			while (off < tok->norm_len) {
+				e = oc_lexicon_get(lx, key + off, tok->norm_len - off);
+				if (e != NULL && (e->layers & OC_LAYER_SERVICE))
+					break;
+				e = NULL;
+				while (off < tok->norm_len && key[off] != '.')
+					off++;
+				off++;
+			}
+		}
+		if (e != NULL && (e->layers & OC_LAYER_SERVICE)) {
+			add_service(out, e->service);
+			explain(sc, out, "service", key, tok->norm_len, lx->services[e->service], 1);
+		}
+	}
+	if (h->service != NULL) {
+		for (i = 0; i < lx->nservices; i++)
+			if (strcmp(lx->services[i], h->service) == 0)
+				add_service(out, (int)i);
+	}
+	/* sorted by id, so output is stable */
+	for (i = 1; i < out->nservices; i++) {
+		int v = out->services[i];
+		size_t j = i;
+
+		while (j > 0 && strcmp(lx->services[out->services[j - 1]], lx->services[v]) > 0) {
+			out->services[j] = out->services[j - 1];
+			j--;
+		}
+		out->services[j] = v;
+	}
+}
+
+static void find_features(struct oc_scorer *sc, size_t nmatches, struct oc_score *out)
+{
+	size_t m;
+
+	out->features = 0;
+	for (m = 0; m < nmatches; m++)
+		if (sc->matches[m].layer == L_FEATURE) {
+			out->features |= sc->matches[m].entry->features;
+			if (sc->explain) {
+				size_t klen;
+				const char *key = entry_key(sc, sc->matches[m].entry, &klen);
+				int f;
+
+				for (f = 0; f < OC_NFEATURES; f++)
+					if (sc->matches[m].entry->features & (1u << f))
+						explain(sc, out, "feature", key, klen, oc_feature_names[f],
+							out->is_outage ? 1 : 0);
+			}
+		}
+	if (!out->is_outage)
+		out->features = 0;
+}
+
+static int valid_code(const struct oc_lexicon *lx, const char *code, char *out3)
+{
+	char up[3];
+
+	if (code == NULL || strlen(code) != 2)
+		return 0;
+	up[0] = (char)((code[0] >= 'a' && code[0] <= 'z') ? code[0] - 32 : code[0]);
+	up[1] = (char)((code[1] >= 'a' && code[1] <= 'z') ? code[1] - 32 : code[1]);
+	up[2] = '\0';
+	if (oc_lexicon_country_region(lx, up) == OC_REGION_UNKNOWN)
+		return 0;
+	memcpy(out3, up, 3);
+	return 1;
+}
+
+/* Text evidence: places and flag emoji; the country with most weight, first on a tie. */
+static int place_from_text(struct oc_scorer *sc, size_t nmatches, struct oc_score *out, char *cc)
+{
+	const struct oc_lexicon *lx = sc->lx;
+	const struct oc_text *t = &sc->text;
+	int weight[64], idx[64], first[64];
+	size_t ncand = 0, m, i;
+	int best = -1;
+
+	for (m = 0; m < nmatches + t->ntokens; m++) {
+		int c, w, pos;
+
+		if (m < nmatches) {
+			const struct oc_match *mt = &sc->matches[m];
+
+			if (mt->layer != L_PLACE)
+				continue;
+			c = mt->entry->place;
+			w = mt->entry->place_kind == OC_PLACE_DEMONYM ? 1 : 2;
+			pos = (int)mt->token;
+			if (sc->explain) {
+				size_t klen;
+				const char *key = entry_key(sc, mt->entry, &klen);
+
+				explain(sc, out, "place", key, klen, lx->countries[c].code, w);
+			}
+		} else {
+			const struct oc_token *tok = &t->tokens[m - nmatches];
+			char code[3];
+
+			if (!(tok->flags & OC_TF_FLAG) || !valid_code(lx, tok->country, code))
+				continue;
+			c = lx->country_index[(code[0] - 'A') * 26 + (code[1] - 'A')];
+			w = 2;
+			pos = (int)(m - nmatches);
+			explain(sc, out, "place", t->raw.data + tok->raw_start, tok->raw_len, code, w);
+		}
+		for (i = 0; i < ncand; i++)
+			if (idx[i] == c)
+				break;
+		if (i == ncand) {
+			if (ncand == 64)
+				continue;
+			idx[ncand] = c;
+			weight[ncand] = 0;
+			first[ncand] = pos;
+			ncand++;
+		}
+		weight[i] += w;
+	}
+	for (i = 0; i < ncand; i++)
+		if (best < 0 || weight[i] > weight[best] ||
+		    (weight[i] == weight[best] && first[i] < first[best]))
+			best = (int)i;
+	if (best < 0)
+		return 0;
+	memcpy(cc, lx->countries[idx[best]].code, 3);
+	return 1;
+}
+
+/* Parses the UTC offset of an ISO 8601 time ("...T14:05:00+09:00"); 0 when none/UTC. */
+static int parse_offset(const char *s, int *minutes)
+{
+	const char *tpos, *p;
+	int hh, mm = 0, sign;
+
+	if (s == NULL || (tpos = strpbrk(s, "Tt ")) == NULL)
+		return 0;
+	for (p = tpos + 1; *p && *p != '+' && *p != '-'; p++)
+		;
+	if (*p == '\0')
+		return 0;
+	sign = *p == '-' ? -1 : 1;
+	if (sscanf(p + 1, "%2d:%2d", &hh, &mm) < 1 && sscanf(p + 1, "%2d%2d", &hh, &mm) < 1)
+		return 0;
+	if (hh > 14 || mm > 59)
+		return 0;
+	*minutes = sign * (hh * 60 + mm);
+	return *minutes != 0;
+}
+
+static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct oc_hints *h,
+			   int lang, struct oc_score *out)
+{
+	const struct oc_lexicon *lx = sc->lx;
+	char cc[3];
+	size_t i;
+
+	out->country[0] = '\0';
+	out->region = OC_REGION_UNKNOWN;
+	out->region_source = OC_RSRC_NONE;
+	if (valid_code(lx, h->country, cc)) {
+		out->region_source = OC_RSRC_GIVEN;
+	} else if (valid_code(lx, h->geo_country, cc)) {
+		out->region_source = OC_RSRC_GEO;
+	} else if (place_from_text(sc, nmatches, out, cc)) {
+		out->region_source = OC_RSRC_TEXT;
+	}
+	if (out->region_source != OC_RSRC_NONE) {
+		memcpy(out->country, cc, 3);
+		out->region = oc_lexicon_country_region(lx, cc);
+		return;
+	}
+	if (!h->priors)
+		return;
+	if (h->lang != NULL && lang >= 0) {
+		const char *tag = h->lang;
+		int found = -1;
+
+		for (i = 0; i < lx->nlang_priors; i++)
+			if (strcasecmp(lx->lang_priors[i].tag, tag) == 0)
+				found = (int)i;
+		if (found < 0)
+			for (i = 0; i < lx->nlang_priors; i++)
+				if (strcasecmp(lx->lang_priors[i].tag, oc_lang_code(lang)) == 0)
+					found = (int)i;
+		if (found >= 0) {
+			out->region = lx->lang_priors[found].region;
+			memcpy(out->country, lx->lang_priors[found].country, 3);
+			out->region_source = OC_RSRC_LANG;
+			explain(sc, out, "region", tag, strlen(tag), "lang-priors.tsv", 1);
+			return;
+		}
+	}
+	{
+		int minutes;
+
+		if (parse_offset(h->created_at, &minutes))
+			for (i = 0; i < lx->ntz_priors; i++)
+				if (lx->tz_priors[i].offset_minutes == minutes) {
+					out->region = lx->tz_priors[i].region;
+					memcpy(out->country, lx->tz_priors[i].country, 3);
+					out->region_source = OC_RSRC_TZ;
+					explain(sc, out, "region", h->created_at, strlen(h->created_at),
+						"tz-priors.tsv", 1);
+					return;
+				}
+	}
+}
+
+void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const struct oc_hints *h,
+		   struct oc_score *out)
+{
+	static const struct oc_hints no_hints;
+	struct lang_order order;
+	struct match_ctx mc;
+	struct best *best;
+	size_t nmatches = 0, m;
+	int lang, has_service;
+
+	if (h == NULL)
+		h = &no_hints;
+	oc_buf_reset(&out->terms);
+	oc_buf_reset(&out->explain);
+	out->nterms = 0;
+	out->nservices = 0;
+	lang = oc_lang_from_tag(h->lang);
+	out->lang = lang;
+	snprintf(out->lang_tag, sizeof(out->lang_tag), "%s", h->lang ? h->lang : "");
+	make_order(&order, lang);
+
+	oc_text_analyze(&sc->text, text, len, 0);
+	mc.sc = sc;
+	mc.order = &order;
+	mc.is_hashpart = 0;
+	mc.sentence_start = 0;
+	best = oc_xmalloc((sc->text.ntokens + 1) * NLAYERS * sizeof(*best));
+	match_tokens(&mc, best);
+	select_token_matches(sc, best, &nmatches);
+	free(best);
+	if (sc->text.has_nospace)
+		match_substrings(&mc, &nmatches);
+
+	find_services(sc, nmatches, h, out);
+	has_service = out->nservices > 0;
+	score_outage(sc, &order, nmatches, has_service, out);
+	find_features(sc, nmatches, out);
+	score_sentiment(sc, &order, nmatches, out);
+	resolve_region(sc, nmatches, h, lang, out);
+	(void)m;
+}

@@ -1,0 +1,170 @@
+/* Unit tests: each scoring rule (sentiment, outage, services, features, region). */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "outcry/score.h"
+#include "tap.h"
+
+static struct oc_lexicon lx;
+static struct oc_scorer sc;
+static struct oc_score s;
+
+static const struct oc_score *score_h(const char *text, const char *lang, const char *country)
+{
+	struct oc_hints h;
+
+	memset(&h, 0, sizeof(h));
+	h.lang = lang;
+	h.country = country;
+	oc_score_text(&sc, text, strlen(text), &h, &s);
+	return &s;
+}
+
+static const struct oc_score *score(const char *text)
+{
+	return score_h(text, NULL, NULL);
+}
+
+static double compound(const char *text)
+{
+	return score(text)->compound;
+}
+
+static int has_service(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < s.nservices; i++)
+		if (strcmp(lx.services[s.services[i]], id) == 0)
+			return 1;
+	return 0;
+}
+
+static int has_feature(int f)
+{
+	return (s.features & (1u << f)) != 0;
+}
+
+int main(void)
+{
+	const char *dir = getenv("OUTCRY_LEXICONS");
+	struct oc_error err;
+	struct oc_hints h;
+
+	if (oc_lexicon_load(&lx, dir ? dir : OC_SRC_LEXICONS, &err) < 0) {
+		printf("Bail out! %s\n", err.message);
+		return 1;
+	}
+	oc_scorer_init(&sc, &lx);
+	oc_score_init(&s);
+
+	/* sentiment: VADER's rules */
+	is_near(compound("the weather"), 0, 1e-9, "no sentiment evidence gives compound 0");
+	ok(compound("this is good") > 0.3, "positive word");
+	ok(compound("this is bad") < -0.3, "negative word");
+	ok(compound("this is not good") < 0, "negation flips");
+	ok(compound("this is not very good") < 0, "negation across a booster");
+	ok(compound("this is very good") > compound("this is good"), "booster raises");
+	ok(compound("this is kind of good") < compound("this is good"), "dampener lowers");
+	ok(compound("this is GOOD today") > compound("this is good today"), "ALL-CAPS emphasis");
+	ok(compound("this is good!!!") > compound("this is good"), "exclamation emphasis");
+	ok(compound("the app is good but the support is awful") < 0, "contrast: the clause after 'but' weighs more");
+	ok(compound("soooo good") > 0.3, "elongated words are found");
+	ok(compound("love it \xF0\x9F\x98\x8D") > compound("love it"), "emoji valence adds");
+	ok(compound("ugh :(") < 0, "emoticon valence");
+	ok(compound("without a doubt the best") > 0, "'without doubt' is not a negation");
+	score("great");
+	is_near(s.pos + s.neu + s.neg, 1.0, 0.01, "pos/neu/neg are proportions");
+	score_h("das ist sehr gut", "de", NULL);
+	ok(s.compound > 0.3, "German: sehr gut is positive");
+	score_h("das ist nicht gut", "de", NULL);
+	ok(s.compound < 0, "German: nicht negates");
+	score_h("esto es una mierda", "es", NULL);
+	ok(s.compound < 0, "Spanish negative");
+	score_h("最高！ありがとう", "ja", NULL);
+	ok(s.compound > 0.3, "Japanese positive by substring");
+
+	/* outage evidence */
+	ok(score("spotify is down")->is_outage, "service + is down");
+	ok(score("is discord down?")->is_outage, "question form");
+	ok(score("just me or is whatsapp not working?")->is_outage, "not working + just me");
+	ok(score("can't log in to netflix")->is_outage, "can't log in");
+	ok(!score("feeling down today")->is_outage, "feeling down is not an outage");
+	ok(!score("download the new spotify app")->is_outage, "download is not down");
+	ok(!score("twitter shut down its office in brazil")->is_outage, "shut down its office");
+	ok(!score("bitcoin prices down again")->is_outage, "prices down");
+	ok(!score("spotify isn't down for me, works fine")->is_outage, "negated report is evidence against");
+	ok(!score("discord is back up, finally")->is_outage, "back up is a counter phrase");
+	ok(!score("i love spotify")->is_outage, "praise is not an outage");
+	score_h("whatsapp caído otra vez", "es", NULL);
+	ok(s.is_outage, "Spanish caído");
+	score_h("whatsapp funktioniert nicht", "de", NULL);
+	ok(s.is_outage, "German funktioniert nicht");
+	score_h("LINEが落ちてる", "ja", NULL);
+	ok(s.is_outage, "Japanese 落ちてる by substring");
+	score_h("LINE落ちてないよ", "ja", NULL);
+	ok(!s.is_outage, "Japanese 落ちてない is not a report");
+	ok(score("spotify is down")->nterms > 0, "terms list the evidence");
+	ok(s.outage > 0.5 && s.outage <= 1.0, "outage score is a probability above 0.5 for a report");
+	ok(score("nice weather")->outage < 0.5, "outage score below 0.5 otherwise");
+
+	/* services */
+	score("#SpotifyDown again");
+	ok(has_service("spotify"), "service from a camel-case hashtag");
+	score("@SpotifyCares my playlists are gone");
+	ok(has_service("spotify"), "service from a handle");
+	score("open.spotify.com will not load");
+	ok(has_service("spotify"), "service from a sub-domain");
+	score("insta and yt both down");
+	ok(has_service("instagram") && has_service("youtube"), "nicknames");
+	score("X is down again");
+	ok(has_service("x"), "case-sensitive alias matches its case");
+	score("i got 2 x 3 points");
+	ok(!has_service("x"), "lower-case x is not the service");
+
+	/* features only with an outage */
+	score("spotify down, can't log in and songs won't play");
+	ok(has_feature(OC_FEAT_LOGIN) && has_feature(OC_FEAT_PLAYBACK), "login and playback features");
+	score("i love my spotify playlists");
+	is_int(s.features, 0, "no features without an outage");
+
+	/* region */
+	score("spotify down in seattle?");
+	is_str(s.country, "US", "city → country");
+	is_int(s.region, OC_REGION_NORTH_AMERICA, "country → region");
+	is_int(s.region_source, OC_RSRC_TEXT, "region from text");
+	score("\xF0\x9F\x87\xA7\xF0\x9F\x87\xB7 whatsapp caiu");
+	is_str(s.country, "BR", "flag emoji → country");
+	score_h("spotify down in seattle", NULL, "GB");
+	is_str(s.country, "GB", "given country wins over text");
+	is_int(s.region_source, OC_RSRC_GIVEN, "region source given");
+	score_h("spotify down", "ja", NULL);
+	is_int(s.region, OC_REGION_UNKNOWN, "language alone locates nothing without --priors");
+	memset(&h, 0, sizeof(h));
+	h.lang = "ja";
+	h.priors = 1;
+	oc_score_text(&sc, "spotify down", 12, &h, &s);
+	is_int(s.region, OC_REGION_ASIA, "with priors, Japanese → asia");
+	is_int(s.region_source, OC_RSRC_LANG, "region source lang");
+	h.lang = "en";
+	h.created_at = "2026-03-08T14:05:00+05:30";
+	oc_score_text(&sc, "spotify down", 12, &h, &s);
+	is_int(s.region_source, OC_RSRC_TZ, "with priors, +05:30 → tz");
+	is_str(s.country, "IN", "+05:30 is India");
+	h.lang = "es";
+	h.created_at = NULL;
+	oc_score_text(&sc, "spotify down", 12, &h, &s);
+	is_int(s.region, OC_REGION_UNKNOWN, "Spanish is a world language: no prior");
+	score("Nice app, works great");
+	is_str(s.country, "", "'Nice' at the start of a sentence... is still a city?");
+
+	/* malformed input never stops scoring */
+	score("\xFF\xFE\xC0\xAF spotify down \xED\xA0\x80");
+	ok(s.is_outage, "invalid UTF-8 is scored, not dropped");
+
+	oc_score_release(&s);
+	oc_scorer_release(&sc);
+	oc_lexicon_release(&lx);
+	return tap_done();
+}

@@ -32,6 +32,14 @@ struct score_run {
 	struct oc_buf line;
 	struct oc_buf id;     /* the id, already as JSON (string or number) */
 	struct oc_buf id_text;
+	int summary;               /* --summary: a table per service and region instead */
+	struct summary_row *rows;  /* (services + 1) * OC_NREGIONS; the last block is "no service" */
+	unsigned long long total, total_outage;
+};
+
+struct summary_row {
+	unsigned long long posts, outage_posts;
+	double compound_sum;
 };
 
 static const char *json_str(json_t *obj, const char *key)
@@ -182,6 +190,66 @@ static void write_table_row(struct score_run *r)
 	oc_buf_addstr(b, r->format == FMT_CSV ? "\r\n" : "\n");
 }
 
+static void count_row(struct summary_row *row, const struct oc_score *s)
+{
+	row->posts++;
+	row->outage_posts += s->is_outage ? 1 : 0;
+	row->compound_sum += s->compound;
+}
+
+static void add_to_summary(struct score_run *r)
+{
+	const struct oc_score *s = &r->score;
+	size_t i;
+
+	r->total++;
+	r->total_outage += s->is_outage ? 1 : 0;
+	if (s->nservices == 0)
+		count_row(&r->rows[r->lx->nservices * OC_NREGIONS + (size_t)s->region], s);
+	for (i = 0; i < s->nservices; i++)
+		count_row(&r->rows[(size_t)s->services[i] * OC_NREGIONS + (size_t)s->region], s);
+}
+
+/* Prints the per-service, per-region table, most outage posts first. */
+static void print_summary(struct score_run *r)
+{
+	size_t n = (r->lx->nservices + 1) * OC_NREGIONS, i, j, *order;
+	struct oc_buf *b = &r->out;
+
+	order = oc_xmalloc(n * sizeof(*order));
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = 1; i < n; i++) {
+		size_t v = order[i];
+
+		for (j = i; j > 0; j--) {
+			const struct summary_row *a = &r->rows[order[j - 1]], *c = &r->rows[v];
+
+			if (a->outage_posts > c->outage_posts ||
+			    (a->outage_posts == c->outage_posts && a->posts >= c->posts))
+				break;
+			order[j] = order[j - 1];
+		}
+		order[j] = v;
+	}
+	oc_buf_printf(b, "%-16s %-14s %7s %7s %6s %14s\n", "service", "region", "posts", "outage",
+		      "share", "mean_compound");
+	for (i = 0; i < n; i++) {
+		const struct summary_row *row = &r->rows[order[i]];
+		size_t service = order[i] / OC_NREGIONS;
+
+		if (row->posts == 0)
+			continue;
+		oc_buf_printf(b, "%-16s %-14s %7llu %7llu %6.2f %14.3f\n",
+			      service < r->lx->nservices ? r->lx->services[service] : "(none)",
+			      oc_region_names[order[i] % OC_NREGIONS], row->posts, row->outage_posts,
+			      (double)row->outage_posts / (double)row->posts,
+			      row->compound_sum / (double)row->posts);
+	}
+	oc_buf_printf(b, "%llu posts, %llu outage reports\n", r->total, r->total_outage);
+	free(order);
+}
+
 static void set_id_number(struct score_run *r, unsigned long long n)
 {
 	oc_buf_reset(&r->id);
@@ -237,7 +305,9 @@ static void score_line(struct score_run *r, const char *name, unsigned long long
 		set_id_number(r, lineno);
 		oc_score_text(&r->scorer, line, len, &hints, &r->score);
 	}
-	if (r->format == FMT_JSONL)
+	if (r->summary)
+		add_to_summary(r);
+	else if (r->format == FMT_JSONL)
 		write_json(r);
 	else
 		write_table_row(r);
@@ -272,6 +342,7 @@ static const struct option long_options[] = {
 	{ "lexicons", required_argument, NULL, 'L' },
 	{ "sentiment-lexicon", required_argument, NULL, 'S' },
 	{ "priors", no_argument, NULL, 'p' },
+	{ "summary", no_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -306,6 +377,7 @@ static int cmd_score(int argc, char **argv)
 		case 'L': lexdir = optarg; break;
 		case 'S': sentiment_file = optarg; break;
 		case 'p': r.priors = 1; break;
+		case 's': r.summary = 1; break;
 		case 'h':
 			oc_cmd_print_help(&oc_cmd_score, stdout);
 			return OC_EXIT_OK;
@@ -337,7 +409,8 @@ static int cmd_score(int argc, char **argv)
 	oc_buf_init(&r.line);
 	oc_buf_init(&r.id);
 	oc_buf_init(&r.id_text);
-	if (r.format != FMT_JSONL) {
+	r.rows = oc_xcalloc((lx.nservices + 1) * OC_NREGIONS, sizeof(*r.rows));
+	if (r.format != FMT_JSONL && !r.summary) {
 		const char *cols[] = { "id", "compound", "pos", "neu", "neg", "outage", "is_outage",
 				       "terms", "features", "services", "lang", "country", "region",
 				       "region_source" };
@@ -372,11 +445,14 @@ static int cmd_score(int argc, char **argv)
 			rc = OC_EXIT_PARTIAL;
 		fclose(f);
 	}
+	if (r.summary)
+		print_summary(&r);
 	flush(&r);
 	if (fflush(stdout) != 0) {
 		oc_report("cannot write the output: %s", strerror(errno));
 		rc = OC_EXIT_FATAL;
 	}
+	free(r.rows);
 	oc_buf_release(&r.id_text);
 	oc_buf_release(&r.id);
 	oc_buf_release(&r.line);
@@ -400,6 +476,8 @@ const struct oc_cmd oc_cmd_score = {
 	"options:\n"
 	"  -f, --format FMT          jsonl (default), csv or tsv\n"
 	"      --explain             add every lexicon entry and rule that moved a score\n"
+	"      --summary             instead of one line per post, print a table of posts,\n"
+	"                            outage reports and mean sentiment per service and region\n"
 	"      --priors              let the language and the UTC offset of created_at hint the\n"
 	"                            region when the text names no place (region_source lang, tz)\n"
 	"  -L, --lexicons DIR        read the lexicons from DIR\n"

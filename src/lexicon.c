@@ -405,6 +405,7 @@ static int on_modifier(struct reader *r, char **cols, int ncols, void *arg)
 		return bad_line(r, "value '%s' is not a number", cols[2]);
 	if ((e = entry_for(r, cols[0])) == NULL)
 		return -1;
+	r->lx->has_modifiers[lang] = 1;
 	if (e->mod_kind[lang] == OC_MOD_NONE) {
 		e->mod_kind[lang] = (uint8_t)kind;
 		e->mod_value[lang] = (float)v;

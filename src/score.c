@@ -40,6 +40,8 @@ struct oc_item {
 	int mod_kind;
 	double mod_value;
 	int caps;
+	int break_before;  /* sentence punctuation precedes it */
+	int in_outage;     /* part of an outage phrase ("nahi chal raha") */
 	uint32_t token;
 };
 
@@ -92,9 +94,10 @@ void oc_scorer_release(struct oc_scorer *sc)
 struct lang_order {
 	int langs[OC_NLANG];
 	int n;
+	int nmod; /* modifiers: a language with its own modifiers does not fall back */
 };
 
-static void make_order(struct lang_order *o, int lang)
+static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int lang)
 {
 	int i;
 
@@ -103,10 +106,12 @@ static void make_order(struct lang_order *o, int lang)
 		o->langs[o->n++] = lang;
 		if (lang != OC_LANG_EN)
 			o->langs[o->n++] = OC_LANG_EN;
+		o->nmod = lx->has_modifiers[lang] ? 1 : o->n;
 		return;
 	}
 	for (i = 0; i < OC_NLANG; i++)
 		o->langs[o->n++] = i;
+	o->nmod = o->n;
 }
 
 static int entry_valence(const struct oc_entry *e, const struct lang_order *o, double *v)
@@ -129,7 +134,7 @@ static int entry_modifier(const struct oc_entry *e, const struct lang_order *o, 
 {
 	int i;
 
-	for (i = 0; i < o->n; i++)
+	for (i = 0; i < o->nmod; i++)
 		if (e->mod_kind[o->langs[i]] != OC_MOD_NONE) {
 			*value = e->mod_value[o->langs[i]];
 			return e->mod_kind[o->langs[i]];
@@ -159,7 +164,17 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 			return 0;
 		return entry_valence(e, mc->order, &v) || entry_modifier(e, mc->order, &v) != OC_MOD_NONE;
 	case L_OUTAGE:
-		return (e->layers & OC_LAYER_OUTAGE) != 0;
+		if (!(e->layers & OC_LAYER_OUTAGE))
+			return 0;
+		/* with a known language, only its phrases and English ones count */
+		if (mc->order->n <= 2 && mc->order->n < OC_NLANG) {
+			unsigned mask = 1u << mc->order->langs[0];
+
+			if (mc->order->n == 2)
+				mask |= 1u << mc->order->langs[1];
+			return (e->outage_langs & mask) != 0;
+		}
+		return 1;
 	case L_FEATURE:
 		return (e->layers & OC_LAYER_FEATURE) != 0;
 	case L_SERVICE:
@@ -195,6 +210,36 @@ static int token_matchable(const struct oc_token *t)
 	return !(t->flags & OC_TF_NOSPACE);
 }
 
+/*
+ * An English inflection not listed in the lexicon: "worries" → "worry", "loved" → "love",
+ * "sadly" → "sad". Only for sentiment, and only single words.
+ */
+static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key, size_t len)
+{
+	static const struct {
+		const char *suffix, *replace;
+	} rules[] = { { "ies", "y" }, { "es", "" }, { "s", "" }, { "ed", "" }, { "ed", "e" },
+		      { "d", "" }, { "ing", "" }, { "ing", "e" }, { "ly", "" }, { "'s", "" } };
+	size_t r;
+
+	if (len < 5)
+		return NULL;
+	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+		size_t sl = strlen(rules[r].suffix);
+		const struct oc_entry *e;
+
+		if (len <= sl + 2 || memcmp(key + len - sl, rules[r].suffix, sl) != 0)
+			continue;
+		oc_buf_reset(&sc->tmp);
+		oc_buf_add(&sc->tmp, key, len - sl);
+		oc_buf_addstr(&sc->tmp, rules[r].replace);
+		e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+		if (e != NULL && e->valence[OC_LANG_EN] != OC_NO_VALENCE)
+			return e;
+	}
+	return NULL;
+}
+
 /* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
 static void match_tokens(struct match_ctx *mc, struct best *best)
 {
@@ -222,6 +267,14 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 				if (k == 0 || key[k] != key[k - 1] || (unsigned char)key[k] >= 0x80)
 					oc_buf_addch(&sc->tmp, key[k]);
 			first = oc_lexicon_get(lx, sc->tmp.data, sc->tmp.len);
+		}
+		if (first == NULL && mc->order->langs[0] == OC_LANG_EN && tok->kind == OC_TOK_WORD) {
+			const struct oc_entry *stem = english_stem(sc, key, tok->norm_len);
+
+			if (stem != NULL && layer_accepts(mc, stem, L_SENT, NULL, 0)) {
+				best[i * NLAYERS + L_SENT] = (struct best){ stem, 1 };
+				continue;
+			}
 		}
 		if (first == NULL) {
 			/* "spotify's", "izmir'de", "l'appli": try the stem before or after the
@@ -440,13 +493,19 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 	const struct oc_text *t = &sc->text;
 	size_t n = 0, m, i;
 	const struct oc_match **at;
+	unsigned char *outage_tok;
 
 	at = oc_xcalloc(t->ntokens + 1, sizeof(*at));
+	outage_tok = oc_xcalloc(t->ntokens + 1, 1);
 	for (m = 0; m < nmatches; m++) {
 		const struct oc_match *mt = &sc->matches[m];
+		uint32_t k;
 
 		if (mt->layer == L_SENT && !mt->substr && at[mt->token] == NULL)
 			at[mt->token] = mt;
+		if (mt->layer == L_OUTAGE && !mt->substr && mt->entry->outage_weight > 0)
+			for (k = mt->token; k < mt->token_end && k < t->ntokens; k++)
+				outage_tok[k] = 1;
 	}
 	if (sc->items_cap < t->ntokens + nmatches + 1) {
 		sc->items_cap = t->ntokens + nmatches + 1;
@@ -486,6 +545,8 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		memset(it, 0, sizeof(*it));
 		it->token = (uint32_t)i;
 		it->caps = (tok->flags & OC_TF_ALLCAPS) != 0;
+		it->break_before = (tok->flags & OC_TF_BREAK) != 0;
+		it->in_outage = outage_tok[i];
 		if (at[i] != NULL) {
 			it->entry = at[i]->entry;
 			it->key = entry_key(sc, at[i]->entry, &it->key_len);
@@ -499,6 +560,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		}
 	}
 	free(at);
+	free(outage_tok);
 	return n;
 }
 
@@ -510,7 +572,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 	struct oc_item *items = sc->items;
 	double *sent, sum = 0, pos_sum = 0, neg_sum = 0, punct = 0, total;
 	size_t caps = 0, neu_count = 0, contrast = (size_t)-1;
-	int cap_diff;
+	int cap_diff, negation_open;
 	double contrast_after = 1.5;
 
 	sent = oc_xcalloc(n + 1, sizeof(*sent));
@@ -539,6 +601,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		}
 		if (it->caps && cap_diff)
 			v += v > 0 ? OC_C_INCR : -OC_C_INCR;
+		negation_open = 1;
 		for (k = 1; k <= 3 && k <= i; k++) {
 			const struct oc_item *p = &items[i - k];
 
@@ -558,7 +621,10 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 					s *= 0.9;
 				v += s;
 			}
-			if (k == 1) {
+			if (!negation_open || p->in_outage) {
+				/* a negator beyond another sentiment word belongs to that word, and
+				 * one inside an outage phrase ("gak bisa dibuka") negates that */
+			} else if (k == 1) {
 				if (item_negates(p))
 					v *= OC_N_SCALAR;
 			} else {
@@ -573,6 +639,8 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 				else if (item_negates(p))
 					v *= OC_N_SCALAR;
 			}
+			if ((p->has_valence && p->mod_kind == OC_MOD_NONE) || items[i - k + 1].break_before)
+				negation_open = 0;
 		}
 		if (i > 0 && key_is(&items[i - 1], "least") &&
 		    !(i > 1 && (key_is(&items[i - 2], "at") || key_is(&items[i - 2], "very"))))
@@ -638,7 +706,8 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 
 /* ---- outage ---- */
 
-static int negated_before(const struct oc_scorer *sc, const struct lang_order *order, uint32_t token)
+static int negated_before(const struct oc_scorer *sc, const struct lang_order *order, uint32_t token,
+			  const unsigned char *in_outage)
 {
 	const struct oc_text *t = &sc->text;
 	uint32_t k, seen = 0;
@@ -651,6 +720,9 @@ static int negated_before(const struct oc_scorer *sc, const struct lang_order *o
 		if (t->tokens[k].flags & OC_TF_BREAK)
 			break;
 		if (p->kind == OC_TOK_PUNCT || p->kind == OC_TOK_EMOJI)
+			break;
+		/* "no puedo entrar no funciona": the first "no" belongs to its own phrase */
+		if (in_outage[k - 1])
 			break;
 		seen++;
 		e = oc_lexicon_get(sc->lx, t->norm.data + p->norm_start, p->norm_len);
@@ -686,6 +758,16 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 	double evidence = 0;
 	size_t m;
 	int question = sc->text.questions > 0;
+	unsigned char *in_outage = oc_xcalloc(sc->text.ntokens + 1, 1);
+
+	for (m = 0; m < nmatches; m++) {
+		const struct oc_match *mt = &sc->matches[m];
+		uint32_t k;
+
+		if (mt->layer == L_OUTAGE && !mt->substr)
+			for (k = mt->token; k < mt->token_end && k < sc->text.ntokens; k++)
+				in_outage[k] = 1;
+	}
 
 	for (m = 0; m < nmatches; m++) {
 		const struct oc_match *mt = &sc->matches[m];
@@ -708,7 +790,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 				explain(sc, out, "outage", key, klen, "needs a question: not counted", 0);
 			continue;
 		}
-		if (w > 0 && !mt->substr && negated_before(sc, order, mt->token)) {
+		if (w > 0 && !mt->substr && negated_before(sc, order, mt->token, in_outage)) {
 			w = -0.5 * w;
 			rule = "outage lexicon, negated";
 		}
@@ -719,6 +801,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 			add_term(out, key, klen);
 		explain(sc, out, "outage", key, klen, rule, w);
 	}
+	free(in_outage);
 	out->outage = 1.0 / (1.0 + exp(-OUTAGE_SLOPE * (evidence - OUTAGE_THRESHOLD)));
 	out->is_outage = evidence >= OUTAGE_THRESHOLD;
 	if (!out->is_outage && out->outage >= 0.5)
@@ -1001,7 +1084,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	lang = oc_lang_from_tag(h->lang);
 	out->lang = lang;
 	snprintf(out->lang_tag, sizeof(out->lang_tag), "%s", h->lang ? h->lang : "");
-	make_order(&order, lang);
+	make_order(&order, sc->lx, lang);
 
 	oc_text_analyze(&sc->text, text, len, 0);
 	mc.sc = sc;

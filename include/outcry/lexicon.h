@@ -109,6 +109,7 @@ struct oc_lexicon {
 	size_t nlang_priors;
 	struct oc_tz_prior tz_priors[64];
 	size_t ntz_priors;
+	uint8_t has_modifiers[OC_NLANG]; /* the language has a modifiers file */
 	uint64_t digest;             /* of every file loaded: the lexicon version */
 	char version[32];
 	char dir[4096];

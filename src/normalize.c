@@ -69,6 +69,8 @@ size_t oc_utf8_decode(const unsigned char *s, size_t n, int32_t *cp)
 
 int oc_is_nospace_cp(int32_t c)
 {
+	if (c < 0x0E00)
+		return 0;
 	return (c >= 0x3040 && c <= 0x30FF) ||   /* hiragana, katakana */
 	       (c >= 0x31F0 && c <= 0x31FF) ||
 	       (c >= 0x3400 && c <= 0x4DBF) ||   /* CJK extension A */
@@ -427,10 +429,14 @@ static unsigned case_flags(const struct oc_text *t, size_t from, size_t to)
 	for (i = from; i < to; i++) {
 		int32_t c = t->cps[i];
 
-		if (!is_letter_cp(c) || is_mark_cp(c))
+		if (c < 0x80) {
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+				continue;
+		} else if (!is_letter_cp(c) || is_mark_cp(c)) {
 			continue;
+		}
 		letters++;
-		if (utf8proc_isupper(c)) {
+		if (c < 0x80 ? (c >= 'A' && c <= 'Z') : utf8proc_isupper(c)) {
 			upper++;
 			if (first)
 				flags |= OC_TF_CAPITALIZED;
@@ -463,47 +469,63 @@ static void add_word_token(struct oc_text *t, enum oc_token_kind kind, size_t fr
 }
 
 /* Emoticons, longest first; those starting or ending with a letter need word boundaries. */
-static const char *const emoticons[] = {
-	">:-(", ":'-(", ":'-)", "</3", ">:(", ":'(", ":')", ":-)", ":-(", ":-D", ":-P", ":-p",
-	":-/", ":-|", ":-O", ":-o", ":-*", ";-)", ";-(", "8-)", "T_T", "T.T", ";_;", "^_^",
-	"^.^", "-_-", "-.-", "o_O", "O_o", "o.O", "O.o", "0_0", "o_o", "O_O", ">_<", "u_u",
-	"<33", ":-$", "(:", "):", ":)", ":(", ":D", ":P", ":p", ":/", ":|", ":O", ":o", ":*",
-	":3", ":]", ":[", ";)", ";(", ";D", ";P", ";p", "=)", "=(", "=D", "=P", "xD", "XD",
-	"x)", "D:", "<3", "^^", "8)", ":\\", NULL
+#define EMOTICON(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *text;
+	size_t len;
+} emoticons[] = {
+	EMOTICON(">:-("), EMOTICON(":'-("), EMOTICON(":'-)"), EMOTICON("</3"), EMOTICON(">:("),
+	EMOTICON(":'("), EMOTICON(":')"), EMOTICON(":-)"), EMOTICON(":-("), EMOTICON(":-D"),
+	EMOTICON(":-P"), EMOTICON(":-p"), EMOTICON(":-/"), EMOTICON(":-|"), EMOTICON(":-O"),
+	EMOTICON(":-o"), EMOTICON(":-*"), EMOTICON(";-)"), EMOTICON(";-("), EMOTICON("8-)"),
+	EMOTICON("T_T"), EMOTICON("T.T"), EMOTICON(";_;"), EMOTICON("^_^"), EMOTICON("^.^"),
+	EMOTICON("-_-"), EMOTICON("-.-"), EMOTICON("o_O"), EMOTICON("O_o"), EMOTICON("o.O"),
+	EMOTICON("O.o"), EMOTICON("0_0"), EMOTICON("o_o"), EMOTICON("O_O"), EMOTICON(">_<"),
+	EMOTICON("u_u"), EMOTICON("<33"), EMOTICON(":-$"), EMOTICON("(:"), EMOTICON("):"),
+	EMOTICON(":)"), EMOTICON(":("), EMOTICON(":D"), EMOTICON(":P"), EMOTICON(":p"),
+	EMOTICON(":/"), EMOTICON(":|"), EMOTICON(":O"), EMOTICON(":o"), EMOTICON(":*"),
+	EMOTICON(":3"), EMOTICON(":]"), EMOTICON(":["), EMOTICON(";)"), EMOTICON(";("),
+	EMOTICON(";D"), EMOTICON(";P"), EMOTICON(";p"), EMOTICON("=)"), EMOTICON("=("),
+	EMOTICON("=D"), EMOTICON("=P"), EMOTICON("xD"), EMOTICON("XD"), EMOTICON("x)"),
+	EMOTICON("D:"), EMOTICON("<3"), EMOTICON("^^"), EMOTICON("8)"), EMOTICON(":\\"),
+	{ NULL, 0 }
 };
+/* the characters an emoticon can start with */
+static const char emoticon_first[] = "()-08:;<=>DOTX^oux";
+
+static int ascii_alnum(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 static size_t match_emoticon(const struct oc_text *t, size_t i)
 {
+	int32_t c = t->cps[i];
+	int prev_space = i == 0 || t->cps[i - 1] == ' ' || t->cps[i - 1] == '\n';
 	size_t k;
 
-	for (k = 0; emoticons[k] != NULL; k++) {
-		const char *e = emoticons[k];
-		size_t n = strlen(e), j;
-		int first_alnum, last_alnum;
+	if (c >= 128 || c == 0 || strchr(emoticon_first, (int)c) == NULL)
+		return 0;
+	/* faces that start with a letter, digit or bracket need a word boundary before */
+	if ((ascii_alnum(c) || c == '(' || c == ')') && !prev_space)
+		return 0;
+	for (k = 0; emoticons[k].text != NULL; k++) {
+		const char *e = emoticons[k].text;
+		size_t n = emoticons[k].len, j;
 
-		if (i + n > t->ncps)
+		if ((unsigned char)e[0] != c || i + n > t->ncps)
 			continue;
-		for (j = 0; j < n; j++)
+		for (j = 1; j < n; j++)
 			if (t->cps[i + j] != (unsigned char)e[j])
 				break;
 		if (j < n)
 			continue;
-		first_alnum = (e[0] >= 'A' && e[0] <= 'Z') || (e[0] >= 'a' && e[0] <= 'z') ||
-			      (e[0] >= '0' && e[0] <= '9') || e[0] == '(' || e[0] == ')';
-		last_alnum = (e[n - 1] >= 'A' && e[n - 1] <= 'Z') ||
-			     (e[n - 1] >= 'a' && e[n - 1] <= 'z') || (e[n - 1] >= '0' && e[n - 1] <= '9');
-		if (first_alnum && i > 0 && t->cps[i - 1] != ' ' && t->cps[i - 1] != '\n')
-			continue;
 		if (i > 0 && is_alnum_cp(t->cps[i - 1]) && e[0] == ':' && i + n < t->ncps &&
 		    is_digit_cp(t->cps[i + n]))
 			continue; /* a time such as 10:30 */
-		if (last_alnum && i + n < t->ncps && is_alnum_cp(t->cps[i + n]))
-			continue;
-		if (e[n - 1] == ')' || e[n - 1] == '(') {
-			/* "(see above):" and "(:" inside text are not faces */
-			if (i + n < t->ncps && is_alnum_cp(t->cps[i + n]))
-				continue;
-		}
+		if ((ascii_alnum((unsigned char)e[n - 1]) || e[n - 1] == ')' || e[n - 1] == '(') &&
+		    i + n < t->ncps && is_alnum_cp(t->cps[i + n]))
+			continue; /* "xDD", "(see above):" */
 		return n;
 	}
 	return 0;
@@ -789,8 +811,9 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 			i = j;
 			continue;
 		}
-		if (starts_with_ci(t, i, "http://") || starts_with_ci(t, i, "https://") ||
-		    starts_with_ci(t, i, "www.")) {
+		if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
+		    (starts_with_ci(t, i, "http://") || starts_with_ci(t, i, "https://") ||
+		     starts_with_ci(t, i, "www."))) {
 			size_t host = starts_with_ci(t, i, "www.") ? i : (t->cps[i + 4] == 's' || t->cps[i + 4] == 'S') ? i + 8 : i + 7;
 			size_t host_end;
 
@@ -869,13 +892,13 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 			continue;
 		}
 		if (is_alnum_cp(c)) {
-			if (!oc_is_nospace_cp(c) && c < 0x80 && (n = match_domain(t, i)) > 0) {
+			j = scan_word(t, i, &all_digits);
+			if (c < 0x80 && j < t->ncps && t->cps[j] == '.' && (n = match_domain(t, i)) > 0) {
 				add_host_token(t, i, i + n, i, i + n, pending);
 				pending = 0;
 				i += n;
 				continue;
 			}
-			j = scan_word(t, i, &all_digits);
 			add_word_token(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
 			pending = 0;
 			i = j;

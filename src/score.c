@@ -63,6 +63,17 @@ void oc_score_release(struct oc_score *s)
 	oc_buf_release(&s->explain);
 }
 
+/* Returns *p grown to hold n elements of size elem, zeroed. */
+static void *scratch(void **p, size_t *cap, size_t n, size_t elem)
+{
+	if (n + 1 > *cap) {
+		*cap = (n + 1) * 2;
+		*p = oc_xrealloc(*p, *cap * elem);
+	}
+	memset(*p, 0, (n + 1) * elem);
+	return *p;
+}
+
 static int known_word(void *ctx, const char *norm, size_t len)
 {
 	const struct oc_entry *e = oc_lexicon_get(ctx, norm, len);
@@ -82,6 +93,11 @@ void oc_scorer_init(struct oc_scorer *sc, const struct oc_lexicon *lx)
 
 void oc_scorer_release(struct oc_scorer *sc)
 {
+	free(sc->best);
+	free(sc->at);
+	free(sc->sent);
+	free(sc->in_outage);
+	free(sc->outage_tok);
 	oc_text_release(&sc->text);
 	free(sc->matches);
 	free(sc->items);
@@ -248,7 +264,6 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 	const struct oc_lexicon *lx = sc->lx;
 	size_t i;
 
-	memset(best, 0, t->ntokens * NLAYERS * sizeof(*best));
 	for (i = 0; i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
 		const struct oc_entry *first;
@@ -495,8 +510,8 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 	const struct oc_match **at;
 	unsigned char *outage_tok;
 
-	at = oc_xcalloc(t->ntokens + 1, sizeof(*at));
-	outage_tok = oc_xcalloc(t->ntokens + 1, 1);
+	at = scratch(&sc->at, &sc->at_cap, t->ntokens, sizeof(*at));
+	outage_tok = scratch(&sc->outage_tok, &sc->outage_tok_cap, t->ntokens, 1);
 	for (m = 0; m < nmatches; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		uint32_t k;
@@ -559,8 +574,6 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 			i++;
 		}
 	}
-	free(at);
-	free(outage_tok);
 	return n;
 }
 
@@ -575,7 +588,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 	int cap_diff, negation_open;
 	double contrast_after = 1.5;
 
-	sent = oc_xcalloc(n + 1, sizeof(*sent));
+	sent = scratch(&sc->sent, &sc->sent_cap, n, sizeof(*sent));
 	for (i = 0; i < n; i++)
 		caps += items[i].caps;
 	cap_diff = caps > 0 && caps < n;
@@ -701,7 +714,6 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		out->pos = out->neg = 0;
 		out->neu = 1;
 	}
-	free(sent);
 }
 
 /* ---- outage ---- */
@@ -758,7 +770,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 	double evidence = 0;
 	size_t m;
 	int question = sc->text.questions > 0;
-	unsigned char *in_outage = oc_xcalloc(sc->text.ntokens + 1, 1);
+	unsigned char *in_outage = scratch(&sc->in_outage, &sc->in_outage_cap, sc->text.ntokens, 1);
 
 	for (m = 0; m < nmatches; m++) {
 		const struct oc_match *mt = &sc->matches[m];
@@ -801,7 +813,6 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 			add_term(out, key, klen);
 		explain(sc, out, "outage", key, klen, rule, w);
 	}
-	free(in_outage);
 	out->outage = 1.0 / (1.0 + exp(-OUTAGE_SLOPE * (evidence - OUTAGE_THRESHOLD)));
 	out->is_outage = evidence >= OUTAGE_THRESHOLD;
 	if (!out->is_outage && out->outage >= 0.5)
@@ -1091,10 +1102,9 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	mc.order = &order;
 	mc.is_hashpart = 0;
 	mc.sentence_start = 0;
-	best = oc_xmalloc((sc->text.ntokens + 1) * NLAYERS * sizeof(*best));
+	best = scratch(&sc->best, &sc->best_cap, sc->text.ntokens * NLAYERS, sizeof(*best));
 	match_tokens(&mc, best);
 	select_token_matches(sc, best, &nmatches);
-	free(best);
 	if (sc->text.has_nospace)
 		match_substrings(&mc, &nmatches);
 

@@ -175,22 +175,44 @@ void oc_buf_add_json_string(struct oc_buf *b, const char *s, size_t len)
 void oc_buf_add_number(struct oc_buf *b, double v)
 {
 	char tmp[32];
-	long scaled;
-	int n;
+	long long scaled, whole;
+	int frac, n = 0, k;
 
 	if (!isfinite(v))
 		v = 0;
-	scaled = lround(v * 10000.0);
+	if (v > 1e12)
+		v = 1e12;
+	if (v < -1e12)
+		v = -1e12;
+	scaled = llround(v * 10000.0);
 	if (scaled == 0) {
 		oc_buf_addch(b, '0');
 		return;
 	}
-	n = snprintf(tmp, sizeof(tmp), "%s%ld.%04ld", scaled < 0 ? "-" : "",
-		     labs(scaled) / 10000, labs(scaled) % 10000);
-	while (n > 0 && tmp[n - 1] == '0')
-		n--;
-	if (n > 0 && tmp[n - 1] == '.')
-		n--;
+	if (scaled < 0) {
+		tmp[n++] = '-';
+		scaled = -scaled;
+	}
+	whole = scaled / 10000;
+	frac = (int)(scaled % 10000);
+	{
+		char digits[24];
+		int d = 0;
+
+		do {
+			digits[d++] = (char)('0' + whole % 10);
+			whole /= 10;
+		} while (whole > 0);
+		while (d > 0)
+			tmp[n++] = digits[--d];
+	}
+	if (frac != 0) {
+		tmp[n++] = '.';
+		for (k = 1000; k > 0 && frac != 0; k /= 10) {
+			tmp[n++] = (char)('0' + frac / k);
+			frac %= k;
+		}
+	}
 	oc_buf_add(b, tmp, (size_t)n);
 }
 

@@ -122,11 +122,29 @@ int oc_lexicon_find_dir(const char *explicit_dir, char *out, size_t size, struct
 
 /* ---- the key table ---- */
 
+/* A fast hash of short keys: 8 bytes at a time, then a final mix (splitmix64). */
 static uint32_t hash_key(const char *s, size_t len)
 {
-	uint64_t h = oc_hash64(s, len);
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+	size_t i = 0;
 
-	return (uint32_t)(h ^ (h >> 32));
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		uint64_t w = 0;
+
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 29;
+	}
+	h = (h ^ (h >> 32)) * 0x94D049BB133111EBULL;
+	h ^= h >> 31;
+	return (uint32_t)h;
 }
 
 const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key, size_t len)
@@ -139,14 +157,15 @@ const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *k
 	h = hash_key(key, len);
 	mask = lx->nslots - 1;
 	for (i = h & mask;; i = (i + 1) & mask) {
-		uint32_t slot = lx->slots[i];
+		const struct oc_slot *slot = &lx->slots[i];
 		const struct oc_entry *e;
 
-		if (slot == 0)
+		if (slot->index == 0)
 			return NULL;
-		e = &lx->entries[slot - 1];
-		if (e->hash == h && e->key_len == len &&
-		    memcmp(lx->keys.data + e->key_off, key, len) == 0)
+		if (slot->hash != h)
+			continue;
+		e = &lx->entries[slot->index - 1];
+		if (e->key_len == len && memcmp(lx->keys.data + e->key_off, key, len) == 0)
 			return e;
 	}
 }
@@ -161,9 +180,10 @@ static void rehash(struct oc_lexicon *lx, size_t nslots)
 	for (i = 0; i < lx->nentries; i++) {
 		size_t j;
 
-		for (j = lx->entries[i].hash & mask; lx->slots[j] != 0; j = (j + 1) & mask)
+		for (j = lx->entries[i].hash & mask; lx->slots[j].index != 0; j = (j + 1) & mask)
 			;
-		lx->slots[j] = (uint32_t)(i + 1);
+		lx->slots[j].index = (uint32_t)(i + 1);
+		lx->slots[j].hash = lx->entries[i].hash;
 	}
 }
 
@@ -194,14 +214,15 @@ static size_t intern(struct oc_lexicon *lx, const char *key, size_t len)
 	e->place = -1;
 	e->service_case_off = -1;
 	e->place_case_off = -1;
-	if (lx->nentries * 2 > lx->nslots)
-		rehash(lx, lx->nslots ? lx->nslots * 2 : 8192);
+	if (lx->nentries * 3 > lx->nslots)
+		rehash(lx, lx->nslots ? lx->nslots * 2 : 16384);
 	else {
 		size_t mask = lx->nslots - 1, j;
 
-		for (j = e->hash & mask; lx->slots[j] != 0; j = (j + 1) & mask)
+		for (j = e->hash & mask; lx->slots[j].index != 0; j = (j + 1) & mask)
 			;
-		lx->slots[j] = (uint32_t)lx->nentries;
+		lx->slots[j].index = (uint32_t)lx->nentries;
+		lx->slots[j].hash = e->hash;
 	}
 	return lx->nentries - 1;
 }

@@ -84,8 +84,38 @@ int oc_is_nospace_cp(int32_t c)
 	       c == 0x3005;                      /* 々 */
 }
 
+/* Character classes of ASCII, so the common case is one table look-up. */
+enum {
+	C_SPACE = 1, C_LETTER = 2, C_DIGIT = 4, C_BREAK = 8, C_EMOTICON = 16, C_QE = 32
+};
+static const unsigned char ascii_class[128] = {
+	['\t'] = C_SPACE, ['\n'] = C_SPACE | C_BREAK, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
+	['\r'] = C_SPACE, [' '] = C_SPACE, ['!'] = C_QE, ['"'] = C_BREAK,
+	['('] = C_BREAK | C_EMOTICON, [')'] = C_BREAK | C_EMOTICON, [','] = C_BREAK,
+	['-'] = C_EMOTICON, ['.'] = C_BREAK, ['0'] = C_DIGIT | C_EMOTICON, ['1'] = C_DIGIT,
+	['2'] = C_DIGIT, ['3'] = C_DIGIT, ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT,
+	['7'] = C_DIGIT, ['8'] = C_DIGIT | C_EMOTICON, ['9'] = C_DIGIT,
+	[':'] = C_BREAK | C_EMOTICON, [';'] = C_BREAK | C_EMOTICON, ['<'] = C_EMOTICON,
+	['='] = C_EMOTICON, ['>'] = C_EMOTICON, ['?'] = C_QE, ['A'] = C_LETTER, ['B'] = C_LETTER,
+	['C'] = C_LETTER, ['D'] = C_LETTER | C_EMOTICON, ['E'] = C_LETTER, ['F'] = C_LETTER,
+	['G'] = C_LETTER, ['H'] = C_LETTER, ['I'] = C_LETTER, ['J'] = C_LETTER, ['K'] = C_LETTER,
+	['L'] = C_LETTER, ['M'] = C_LETTER, ['N'] = C_LETTER, ['O'] = C_LETTER | C_EMOTICON,
+	['P'] = C_LETTER, ['Q'] = C_LETTER, ['R'] = C_LETTER, ['S'] = C_LETTER,
+	['T'] = C_LETTER | C_EMOTICON, ['U'] = C_LETTER, ['V'] = C_LETTER, ['W'] = C_LETTER,
+	['X'] = C_LETTER | C_EMOTICON, ['Y'] = C_LETTER, ['Z'] = C_LETTER, ['^'] = C_EMOTICON,
+	['a'] = C_LETTER, ['b'] = C_LETTER, ['c'] = C_LETTER, ['d'] = C_LETTER, ['e'] = C_LETTER,
+	['f'] = C_LETTER, ['g'] = C_LETTER, ['h'] = C_LETTER, ['i'] = C_LETTER, ['j'] = C_LETTER,
+	['k'] = C_LETTER, ['l'] = C_LETTER, ['m'] = C_LETTER, ['n'] = C_LETTER,
+	['o'] = C_LETTER | C_EMOTICON, ['p'] = C_LETTER, ['q'] = C_LETTER, ['r'] = C_LETTER,
+	['s'] = C_LETTER, ['t'] = C_LETTER, ['u'] = C_LETTER | C_EMOTICON, ['v'] = C_LETTER,
+	['w'] = C_LETTER, ['x'] = C_LETTER | C_EMOTICON, ['y'] = C_LETTER, ['z'] = C_LETTER,
+	['|'] = C_BREAK,
+};
+
 static int is_space_cp(int32_t c)
 {
+	if (c < 0x80)
+		return (ascii_class[c] & C_SPACE) != 0;
 	if (c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x2028 ||
 	    c == 0x2029)
 		return 1;
@@ -97,7 +127,7 @@ static int is_letter_cp(int32_t c)
 	utf8proc_category_t cat;
 
 	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		return (ascii_class[c] & C_LETTER) != 0;
 	cat = utf8proc_category(c);
 	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME);
 }
@@ -111,6 +141,8 @@ static int is_digit_cp(int32_t c)
 
 static int is_alnum_cp(int32_t c)
 {
+	if (c < 0x80)
+		return (ascii_class[c] & (C_LETTER | C_DIGIT)) != 0;
 	return is_letter_cp(c) || is_digit_cp(c);
 }
 
@@ -147,7 +179,7 @@ static int is_skin_tone_cp(int32_t c)
 	return c >= 0x1F3FB && c <= 0x1F3FF;
 }
 
-static void push_cp(struct oc_text *t, int32_t c)
+static inline void push_cp(struct oc_text *t, int32_t c)
 {
 	if (t->ncps + 2 > t->cps_cap) {
 		t->cps_cap = t->cps_cap ? t->cps_cap * 2 : 256;
@@ -223,6 +255,17 @@ static void clean_input(struct oc_text *t, const char *s, size_t len)
 		int32_t c;
 		size_t used;
 
+		if (u[i] > ' ' && u[i] < 0x7F && u[i] != '&') {
+			/* printable ASCII: the common case, no decoding or checks needed */
+			if (pending_space && t->ncps > 0)
+				push_cp(t, pending_space == 2 ? '\n' : ' ');
+			pending_space = 0;
+			if (t->ncps > 0 && t->cps[t->ncps - 1] == 0x200D)
+				t->ncps--;
+			push_cp(t, u[i] == '`' ? '\'' : u[i]);
+			i++;
+			continue;
+		}
 		if (u[i] == '&' && (used = decode_entity(s + i, len - i, &c)) > 0) {
 			i += used;
 		} else {
@@ -283,7 +326,10 @@ static void encode_raw(struct oc_text *t)
 		int32_t c = t->cps[i] == '\n' ? ' ' : t->cps[i];
 
 		t->cp_raw[i] = (uint32_t)t->raw.len;
-		t->raw.len += (size_t)utf8proc_encode_char(c, (utf8proc_uint8_t *)t->raw.data + t->raw.len);
+		if (c < 0x80)
+			t->raw.data[t->raw.len++] = (char)c;
+		else
+			t->raw.len += (size_t)utf8proc_encode_char(c, (utf8proc_uint8_t *)t->raw.data + t->raw.len);
 	}
 	t->cp_raw[t->ncps] = (uint32_t)t->raw.len;
 	t->raw.data[t->raw.len] = '\0';
@@ -388,9 +434,13 @@ static void add_normalized(struct oc_text *t, size_t from, size_t to, int collap
 		n = w;
 	}
 	oc_buf_grow(&t->norm, n * 4);
-	for (i = 0; i < n; i++)
-		t->norm.len += (size_t)utf8proc_encode_char(out[i],
-							     (utf8proc_uint8_t *)t->norm.data + t->norm.len);
+	for (i = 0; i < n; i++) {
+		if (out[i] < 0x80)
+			t->norm.data[t->norm.len++] = (char)out[i];
+		else
+			t->norm.len += (size_t)utf8proc_encode_char(out[i],
+								     (utf8proc_uint8_t *)t->norm.data + t->norm.len);
+	}
 	t->norm.data[t->norm.len] = '\0';
 }
 
@@ -450,11 +500,61 @@ static unsigned case_flags(const struct oc_text *t, size_t from, size_t to)
 	return flags;
 }
 
+/*
+ * The common case of add_word_token: a run of ASCII letters, digits and inner
+ * apostrophes. Case flags, lower-casing and elongation are done in one pass.
+ */
+static void add_ascii_word(struct oc_text *t, enum oc_token_kind kind, size_t from, size_t to,
+			   unsigned flags)
+{
+	struct oc_token *tok = new_token(t, kind, from, to, flags);
+	size_t letters = 0, upper = 0, i, w;
+	char *out;
+	int collapse = kind == OC_TOK_WORD;
+
+	oc_buf_grow(&t->norm, to - from);
+	out = t->norm.data + t->norm.len;
+	w = 0;
+	for (i = from; i < to; i++) {
+		int c = (int)t->cps[i];
+
+		if (c >= 'A' && c <= 'Z') {
+			if (letters == 0)
+				tok->flags |= OC_TF_CAPITALIZED;
+			letters++;
+			upper++;
+			c += 32;
+		} else if (c >= 'a' && c <= 'z') {
+			letters++;
+		}
+		if (collapse && w >= 2 && out[w - 1] == c && out[w - 2] == c && c >= 'a' && c <= 'z') {
+			tok->flags |= OC_TF_ELONGATED;
+			continue;
+		}
+		out[w++] = (char)c;
+	}
+	t->norm.len += w;
+	t->norm.data[t->norm.len] = '\0';
+	if (letters > 0)
+		tok->flags |= OC_TF_HASLETTER;
+	if (letters >= 2 && upper == letters)
+		tok->flags |= OC_TF_ALLCAPS;
+	end_token(t, tok);
+}
+
 static void add_word_token(struct oc_text *t, enum oc_token_kind kind, size_t from, size_t to,
 			   unsigned flags)
 {
 	struct oc_token *tok;
 	int elongated = 0;
+	size_t i;
+
+	for (i = from; i < to && t->cps[i] < 0x80; i++)
+		;
+	if (i == to) {
+		add_ascii_word(t, kind, from, to, flags);
+		return;
+	}
 
 	flags |= case_flags(t, from, to);
 	if (from < to && oc_is_nospace_cp(t->cps[from])) {
@@ -490,8 +590,6 @@ static const struct {
 	EMOTICON("D:"), EMOTICON("<3"), EMOTICON("^^"), EMOTICON("8)"), EMOTICON(":\\"),
 	{ NULL, 0 }
 };
-/* the characters an emoticon can start with */
-static const char emoticon_first[] = "()-08:;<=>DOTX^oux";
 
 static int ascii_alnum(int c)
 {
@@ -504,7 +602,7 @@ static size_t match_emoticon(const struct oc_text *t, size_t i)
 	int prev_space = i == 0 || t->cps[i - 1] == ' ' || t->cps[i - 1] == '\n';
 	size_t k;
 
-	if (c >= 128 || c == 0 || strchr(emoticon_first, (int)c) == NULL)
+	if (c >= 128 || !(ascii_class[c] & C_EMOTICON))
 		return 0;
 	/* faces that start with a letter, digit or bracket need a word boundary before */
 	if ((ascii_alnum(c) || c == '(' || c == ')') && !prev_space)
@@ -679,6 +777,8 @@ static void split_hashtag_dict(struct oc_text *t, const struct oc_token *tag, si
 
 static int is_break_cp(int32_t c)
 {
+	if (c < 0x80)
+		return (ascii_class[c] & C_BREAK) != 0;
 	return c == '.' || c == ';' || c == ':' || c == ',' || c == 0x3002 || c == 0x3001 ||
 	       c == 0xFF0C || c == 0xFF0E || c == 0x2026 || c == 0x0964 || c == '\n' ||
 	       c == 0xFF1A || c == 0xFF1B || c == '(' || c == ')' || c == '"' || c == 0x201C ||
@@ -706,6 +806,17 @@ static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits)
 	while (j < t->ncps && j - i < MAX_TOKEN_CPS) {
 		int32_t c = t->cps[j];
 
+		if (c < 0x80 && !nospace) {
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+				*all_digits = 0;
+				j++;
+				continue;
+			}
+			if (c >= '0' && c <= '9') {
+				j++;
+				continue;
+			}
+		}
 		if (is_mark_cp(c) || (is_alnum_cp(c) && oc_is_nospace_cp(c) == nospace) ||
 		    (nospace && (c == 0x30FC || c == 0xFF70))) {
 			if (!is_digit_cp(c))

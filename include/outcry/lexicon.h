@@ -93,10 +93,16 @@ struct oc_tz_prior {
 	char country[3];
 };
 
+/* A hash table slot: the key's hash beside the entry index + 1 (0: empty). */
+struct oc_slot {
+	uint32_t hash;
+	uint32_t index;
+};
+
 struct oc_lexicon {
 	struct oc_entry *entries;
 	size_t nentries, entries_cap;
-	uint32_t *slots;             /* open addressing: entry index + 1, 0 empty */
+	struct oc_slot *slots;       /* open addressing, linear probing */
 	size_t nslots;
 	struct oc_buf keys;
 	char **services;

@@ -630,9 +630,11 @@ static size_t match_emoticon(const struct oc_text *t, size_t i)
 }
 
 static const char *const tlds[] = { "com", "net", "org", "io", "co", "app", "tv", "me", "gg",
-				    "ly", "dev", "ai", "uk", "de", "fr", "jp", "br", "in",
-				    "es", "it", "nl", "ru", "gov", "edu", "info", "social",
-				    "cloud", NULL };
+				    "ly", "dev", "ai", "uk", "de", "fr", "jp", "br", "in", "es",
+				    "it", "nl", "ru", "gov", "edu", "info", "social", "cloud", "us",
+				    "to", "fi", "ms", "au", "ca", "mx", "ar", "id", "tr", "be", "ch",
+				    "at", "se", "no", "pl", "pt", "ie", "nz", "za", "kr", "cn", "gl",
+				    "sh", "so", "fm", "xyz", NULL };
 
 /* Length of a bare domain starting at i ("spotify.com"), or 0. */
 static size_t match_domain(const struct oc_text *t, size_t i)

@@ -165,6 +165,9 @@ struct match_ctx {
 	const struct lang_order *order;
 	int is_hashpart;    /* the unit run starts on a hashtag piece */
 	int sentence_start; /* the unit run starts a sentence */
+	unsigned layers;    /* bit per layer to match in this pass */
+	int flags_known;    /* second outage pass: svc and q flags are decided at match time */
+	int has_service, question;
 };
 
 /* Whether an entry found for units i..i+n-1 counts for layer l in this post. */
@@ -181,6 +184,10 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 		return entry_valence(e, mc->order, &v) || entry_modifier(e, mc->order, &v) != OC_MOD_NONE;
 	case L_OUTAGE:
 		if (!(e->layers & OC_LAYER_OUTAGE))
+			return 0;
+		if (mc->flags_known &&
+		    (((e->outage_flags & OC_OUT_NEEDS_SERVICE) && !mc->has_service) ||
+		     ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !mc->question)))
 			return 0;
 		/* with a known language, only its phrases and English ones count */
 		if (mc->order->n <= 2 && mc->order->n < OC_NLANG) {
@@ -256,6 +263,25 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 	return NULL;
 }
 
+/* "#Spotify", "#london": a one-word hashtag names a service or a place like the word. */
+static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, const char *key,
+			    size_t len)
+{
+	const struct oc_entry *e = oc_lexicon_get(mc->sc->lx, key + 1, len - 1);
+
+	if (e == NULL)
+		return;
+	mc->is_hashpart = 0;
+	mc->sentence_start = 0;
+	if ((mc->layers & (1u << L_SERVICE)) && best[i * NLAYERS + L_SERVICE].entry == NULL &&
+	    (e->layers & OC_LAYER_SERVICE) && e->service_case_off < 0)
+		best[i * NLAYERS + L_SERVICE] = (struct best){ e, 1 };
+	if ((mc->layers & (1u << L_PLACE)) && best[i * NLAYERS + L_PLACE].entry == NULL &&
+	    (e->layers & OC_LAYER_PLACE) && e->place_case_off < 0 &&
+	    e->place_kind != OC_PLACE_HASHTAG_CODE)
+		best[i * NLAYERS + L_PLACE] = (struct best){ e, 1 };
+}
+
 /* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
 static void match_tokens(struct match_ctx *mc, struct best *best)
 {
@@ -291,6 +317,10 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 				continue;
 			}
 		}
+		if (first == NULL && tok->kind == OC_TOK_HASHTAG) {
+			hashtag_as_name(mc, best, i, key, tok->norm_len);
+			continue;
+		}
 		if (first == NULL) {
 			/* "spotify's", "izmir'de", "l'appli": try the stem before or after the
 			 * apostrophe, for services and places only */
@@ -312,6 +342,8 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 			}
 			continue;
 		}
+		if (tok->kind == OC_TOK_HASHTAG)
+			hashtag_as_name(mc, best, i, key, tok->norm_len);
 		maxn = first->max_units ? first->max_units : 1;
 		if (maxn > t->ntokens - i)
 			maxn = t->ntokens - i;
@@ -340,7 +372,8 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 			for (l = 0; l < NLAYERS; l++) {
 				struct best *b = &best[i * NLAYERS + l];
 
-				if (b->entry == NULL && layer_accepts(mc, e, (int)l, raw, raw_len))
+				if ((mc->layers & (1u << l)) && b->entry == NULL &&
+				    layer_accepts(mc, e, (int)l, raw, raw_len))
 					*b = (struct best){ e, (uint32_t)n };
 			}
 		}
@@ -359,13 +392,14 @@ static void add_match(struct oc_scorer *sc, size_t *count, const struct oc_entry
 }
 
 /* Greedy left-to-right selection of the longest matches of each layer. */
-static void select_token_matches(struct oc_scorer *sc, const struct best *best, size_t *count)
+static void select_token_matches(struct oc_scorer *sc, const struct best *best, unsigned layers,
+				 size_t *count)
 {
 	const struct oc_text *t = &sc->text;
 	size_t l, i;
 
 	for (l = 0; l < NLAYERS; l++)
-		for (i = 0; i < t->ntokens;) {
+		for (i = 0; (layers & (1u << l)) && i < t->ntokens;) {
 			const struct best *b = &best[i * NLAYERS + l];
 
 			if (b->entry == NULL) {
@@ -437,13 +471,14 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 			for (l = 0; l < NLAYERS; l++) {
 				struct best *b = &best[i * NLAYERS + l];
 
-				if (b->entry == NULL && layer_accepts(mc, e, (int)l, NULL, 0))
+				if ((mc->layers & (1u << l)) && b->entry == NULL &&
+				    layer_accepts(mc, e, (int)l, NULL, 0))
 					*b = (struct best){ e, (uint32_t)n };
 			}
 		}
 	}
 	for (l = 0; l < NLAYERS; l++)
-		for (i = 0; i < nunits;) {
+		for (i = 0; (mc->layers & (1u << l)) && i < nunits;) {
 			const struct best *b = &best[i * NLAYERS + l];
 
 			if (b->entry == NULL) {
@@ -765,11 +800,11 @@ static void add_term(struct oc_score *out, const char *s, size_t len)
 }
 
 static void score_outage(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
-			 int has_service, struct oc_score *out)
+			 const struct match_ctx *mc, struct oc_score *out)
 {
 	double evidence = 0;
 	size_t m;
-	int question = sc->text.questions > 0;
+	int question = mc->question, has_service = mc->has_service;
 	unsigned char *in_outage = scratch(&sc->in_outage, &sc->in_outage_cap, sc->text.ntokens, 1);
 
 	for (m = 0; m < nmatches; m++) {
@@ -817,6 +852,48 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 	out->is_outage = evidence >= OUTAGE_THRESHOLD;
 	if (!out->is_outage && out->outage >= 0.5)
 		out->outage = 0.4999;
+}
+
+/* A question mark, or a sentence that opens with a question word ("is", "anyone"). */
+static int is_question(const struct oc_scorer *sc, const struct lang_order *order)
+{
+	const struct oc_text *t = &sc->text;
+	size_t i;
+
+	if (t->questions > 0)
+		return 1;
+	for (i = 0; i < t->ntokens; i++) {
+		const struct oc_token *tok = &t->tokens[i];
+		const struct oc_entry *e;
+		double v;
+
+		/* the first word of a sentence */
+		if (!(i == 0 || (tok->flags & OC_TF_BREAK)))
+			continue;
+		e = oc_lexicon_get(sc->lx, t->norm.data + tok->norm_start, tok->norm_len);
+		if (e != NULL && entry_modifier(e, order, &v) == OC_MOD_QUESTION)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether a selected outage match has a condition that this post does not meet. */
+static int needs_second_pass(const struct oc_scorer *sc, size_t nmatches, const struct match_ctx *mc)
+{
+	size_t m;
+
+	for (m = 0; m < nmatches; m++) {
+		const struct oc_match *mt = &sc->matches[m];
+		unsigned f;
+
+		if (mt->layer != L_OUTAGE)
+			continue;
+		f = mt->entry->outage_flags;
+		if (((f & OC_OUT_NEEDS_SERVICE) && !mc->has_service) ||
+		    ((f & OC_OUT_NEEDS_QUESTION) && !mc->question))
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- services, features, places ---- */
@@ -1084,7 +1161,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	struct match_ctx mc;
 	struct best *best;
 	size_t nmatches = 0, m;
-	int lang, has_service;
+	int lang;
 
 	if (h == NULL)
 		h = &no_hints;
@@ -1094,7 +1171,14 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	out->nservices = 0;
 	lang = oc_lang_from_tag(h->lang);
 	out->lang = lang;
-	snprintf(out->lang_tag, sizeof(out->lang_tag), "%s", h->lang ? h->lang : "");
+	{
+		size_t n = h->lang ? strlen(h->lang) : 0;
+
+		if (n >= sizeof(out->lang_tag))
+			n = sizeof(out->lang_tag) - 1;
+		memcpy(out->lang_tag, h->lang ? h->lang : "", n);
+		out->lang_tag[n] = '\0';
+	}
 	make_order(&order, sc->lx, lang);
 
 	oc_text_analyze(&sc->text, text, len, 0);
@@ -1102,17 +1186,36 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	mc.order = &order;
 	mc.is_hashpart = 0;
 	mc.sentence_start = 0;
+	mc.layers = (1u << NLAYERS) - 1;
+	mc.flags_known = 0;
 	best = scratch(&sc->best, &sc->best_cap, sc->text.ntokens * NLAYERS, sizeof(*best));
 	match_tokens(&mc, best);
-	select_token_matches(sc, best, &nmatches);
+	select_token_matches(sc, best, mc.layers, &nmatches);
 	if (sc->text.has_nospace)
 		match_substrings(&mc, &nmatches);
 
 	find_services(sc, nmatches, h, out);
-	has_service = out->nservices > 0;
-	score_outage(sc, &order, nmatches, has_service, out);
+	mc.has_service = out->nservices > 0;
+	mc.question = is_question(sc, &order);
+	if (needs_second_pass(sc, nmatches, &mc)) {
+		/* an outage phrase whose condition fails ("down for anyone" without a question)
+		 * must not hide the shorter phrases inside it: match that layer again */
+		size_t w = 0;
+
+		for (m = 0; m < nmatches; m++)
+			if (sc->matches[m].layer != L_OUTAGE)
+				sc->matches[w++] = sc->matches[m];
+		nmatches = w;
+		mc.layers = 1u << L_OUTAGE;
+		mc.flags_known = 1;
+		best = scratch(&sc->best, &sc->best_cap, sc->text.ntokens * NLAYERS, sizeof(*best));
+		match_tokens(&mc, best);
+		select_token_matches(sc, best, mc.layers, &nmatches);
+		if (sc->text.has_nospace)
+			match_substrings(&mc, &nmatches);
+	}
+	score_outage(sc, &order, nmatches, &mc, out);
 	find_features(sc, nmatches, out);
 	score_sentiment(sc, &order, nmatches, out);
 	resolve_region(sc, nmatches, h, lang, out);
-	(void)m;
 }

@@ -37,7 +37,8 @@ extern const char *const oc_region_names[OC_NREGIONS];
 int oc_region_from_name(const char *name);
 
 enum oc_modifier_kind {
-	OC_MOD_NONE, OC_MOD_BOOSTER, OC_MOD_DAMPENER, OC_MOD_NEGATOR, OC_MOD_CONTRAST
+	OC_MOD_NONE, OC_MOD_BOOSTER, OC_MOD_DAMPENER, OC_MOD_NEGATOR, OC_MOD_CONTRAST,
+	OC_MOD_QUESTION /* starts a question when it starts a sentence: "is", "anyone" */
 };
 
 enum oc_outage_flags {

@@ -20,6 +20,7 @@ enum { L_SENT, L_OUTAGE, L_FEATURE, L_SERVICE, L_PLACE, NLAYERS };
 #define OUTAGE_THRESHOLD 1.0
 #define OUTAGE_SLOPE 2.0
 #define NEGATION_WINDOW 3
+#define FEATURE_NEAR 2 /* tokens between a feature and the outage evidence */
 
 /* One selected match of one layer: units [start, start+len) of the token or char level. */
 struct oc_match {
@@ -975,25 +976,59 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 	}
 }
 
+/* Token distance between two spans [a0, a1) and [b0, b1); 0 when they overlap. */
+static uint32_t span_distance(uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1)
+{
+	if (a1 <= b0)
+		return b0 - a1 + 1;
+	if (b1 <= a0)
+		return a0 - b1 + 1;
+	return 0;
+}
+
+/*
+ * Features: the parts of the service that the post says are broken. A feature named
+ * close to the evidence of the outage ("can't log in", "payments failing") is what is
+ * broken; one named further away is often only context ("the website won't let me log
+ * in"), so distant mentions count only when nothing is named close by.
+ */
 static void find_features(struct oc_scorer *sc, size_t nmatches, struct oc_score *out)
 {
-	size_t m;
+	unsigned near = 0, all = 0;
+	size_t m, k;
 
 	out->features = 0;
-	for (m = 0; m < nmatches; m++)
-		if (sc->matches[m].layer == L_FEATURE) {
-			out->features |= sc->matches[m].entry->features;
-			if (sc->explain) {
-				size_t klen;
-				const char *key = entry_key(sc, sc->matches[m].entry, &klen);
-				int f;
+	for (m = 0; m < nmatches; m++) {
+		const struct oc_match *fm = &sc->matches[m];
+		uint32_t best = UINT32_MAX;
 
-				for (f = 0; f < OC_NFEATURES; f++)
-					if (sc->matches[m].entry->features & (1u << f))
-						explain(sc, out, "feature", key, klen, oc_feature_names[f],
-							out->is_outage ? 1 : 0);
-			}
+		if (fm->layer != L_FEATURE)
+			continue;
+		for (k = 0; k < nmatches; k++) {
+			const struct oc_match *om = &sc->matches[k];
+			uint32_t d;
+
+			if (om->layer != L_OUTAGE || om->entry->outage_weight <= 0)
+				continue;
+			d = span_distance(fm->token, fm->token_end, om->token, om->token_end);
+			if (d < best)
+				best = d;
 		}
+		all |= fm->entry->features;
+		if (best <= FEATURE_NEAR)
+			near |= fm->entry->features;
+		if (sc->explain) {
+			size_t klen;
+			const char *key = entry_key(sc, fm->entry, &klen);
+			int f;
+
+			for (f = 0; f < OC_NFEATURES; f++)
+				if (fm->entry->features & (1u << f))
+					explain(sc, out, "feature", key, klen, oc_feature_names[f],
+						best <= FEATURE_NEAR ? 1 : 0.5);
+		}
+	}
+	out->features = near ? near : all;
 	if (!out->is_outage)
 		out->features = 0;
 }

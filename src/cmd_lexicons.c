@@ -61,6 +61,8 @@ static int cmd_lexicons(int argc, char **argv)
 		for (l = 0; l < 5; l++)
 			if (lx.entries[i].layers & (1u << l))
 				counts[l]++;
+	if (lx.nwarnings > 0)
+		fprintf(stderr, "%s%zu warning(s)\n", lx.warnings.data, lx.nwarnings);
 	printf("%s: ok, version %s\n", dir, lx.version);
 	printf("sentiment/modifier/emoji keys %zu\noutage phrases %zu\nfeature phrases %zu\n"
 	       "service aliases %zu (%zu services)\nplace names %zu (%zu countries)\n"

@@ -261,6 +261,23 @@ static int bad_line(struct reader *r, const char *fmt, ...)
 			    msg);
 }
 
+static void warn(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records a warning for `outcry lexicons check`; loading goes on. */
+static void warn(struct reader *r, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	r->lx->nwarnings++;
+	if (r->lx->warnings.len > 16384)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	oc_buf_printf(&r->lx->warnings, "lexicon '%s' line %lu: %s\n", r->file, r->line, msg);
+}
+
 static int parse_number(const char *s, double lo, double hi, double *out)
 {
 	char *end;
@@ -391,6 +408,9 @@ static int on_sentiment(struct reader *r, char **cols, int ncols, void *arg)
 		return -1;
 	if (e->valence[lang] == OC_NO_VALENCE)
 		e->valence[lang] = (float)v;
+	else if (e->valence[lang] != (float)v)
+		warn(r, "'%s' is the same as an earlier entry once normalized ('%s'); the first "
+		     "value is kept", cols[0], r->key.data);
 	e->layers |= OC_LAYER_SENT;
 	return 0;
 }
@@ -404,6 +424,11 @@ static int on_emoji(struct reader *r, char **cols, int ncols, void *arg)
 		return bad_line(r, "valence '%s' is not a number from -4 to 4", cols[1]);
 	if ((e = entry_for(r, cols[0])) == NULL)
 		return -1;
+	/* "<\3" would otherwise become the key "3": an emoticon the tokenizer does not
+	 * know must not turn into a word */
+	if (r->text.ntokens != 1 || (r->text.tokens[0].kind != OC_TOK_EMOJI &&
+				     r->text.tokens[0].kind != OC_TOK_EMOTICON))
+		return bad_line(r, "'%s' is not one emoji or a known emoticon", cols[0]);
 	if (e->emoji_valence == OC_NO_VALENCE)
 		e->emoji_valence = (float)v;
 	e->layers |= OC_LAYER_SENT;
@@ -823,6 +848,7 @@ int oc_lexicon_load(struct oc_lexicon *lx, const char *dir, struct oc_error *err
 
 	memset(lx, 0, sizeof(*lx));
 	oc_buf_init(&lx->keys);
+	oc_buf_init(&lx->warnings);
 	memset(lx->country_index, 0xFF, sizeof(lx->country_index));
 	lx->digest = 1469598103934665603ULL;
 	snprintf(lx->dir, sizeof(lx->dir), "%s", dir);
@@ -906,5 +932,7 @@ void oc_lexicon_release(struct oc_lexicon *lx)
 	free(lx->entries);
 	free(lx->slots);
 	oc_buf_release(&lx->keys);
+	if (lx->warnings.data != NULL)
+		oc_buf_release(&lx->warnings);
 	memset(lx, 0, sizeof(*lx));
 }

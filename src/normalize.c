@@ -103,9 +103,10 @@ static const unsigned char ascii_class[128] = {
 	['P'] = C_LETTER, ['Q'] = C_LETTER, ['R'] = C_LETTER, ['S'] = C_LETTER,
 	['T'] = C_LETTER | C_EMOTICON, ['U'] = C_LETTER, ['V'] = C_LETTER, ['W'] = C_LETTER,
 	['X'] = C_LETTER | C_EMOTICON, ['Y'] = C_LETTER, ['Z'] = C_LETTER, ['^'] = C_EMOTICON,
+	['\\'] = C_EMOTICON,
 	['a'] = C_LETTER, ['b'] = C_LETTER, ['c'] = C_LETTER, ['d'] = C_LETTER, ['e'] = C_LETTER,
 	['f'] = C_LETTER, ['g'] = C_LETTER, ['h'] = C_LETTER, ['i'] = C_LETTER, ['j'] = C_LETTER,
-	['k'] = C_LETTER, ['l'] = C_LETTER, ['m'] = C_LETTER, ['n'] = C_LETTER,
+	['k'] = C_LETTER, ['l'] = C_LETTER, ['m'] = C_LETTER, ['n'] = C_LETTER | C_EMOTICON,
 	['o'] = C_LETTER | C_EMOTICON, ['p'] = C_LETTER, ['q'] = C_LETTER, ['r'] = C_LETTER,
 	['s'] = C_LETTER, ['t'] = C_LETTER, ['u'] = C_LETTER | C_EMOTICON, ['v'] = C_LETTER,
 	['w'] = C_LETTER, ['x'] = C_LETTER | C_EMOTICON, ['y'] = C_LETTER, ['z'] = C_LETTER,
@@ -574,20 +575,23 @@ static const struct {
 	const char *text;
 	size_t len;
 } emoticons[] = {
-	EMOTICON(">:-("), EMOTICON(":'-("), EMOTICON(":'-)"), EMOTICON("</3"), EMOTICON(">:("),
-	EMOTICON(":'("), EMOTICON(":')"), EMOTICON(":-)"), EMOTICON(":-("), EMOTICON(":-D"),
-	EMOTICON(":-P"), EMOTICON(":-p"), EMOTICON(":-/"), EMOTICON(":-|"), EMOTICON(":-O"),
-	EMOTICON(":-o"), EMOTICON(":-*"), EMOTICON(";-)"), EMOTICON(";-("), EMOTICON("8-)"),
-	EMOTICON("T_T"), EMOTICON("T.T"), EMOTICON(";_;"), EMOTICON("^_^"), EMOTICON("^.^"),
-	EMOTICON("-_-"), EMOTICON("-.-"), EMOTICON("o_O"), EMOTICON("O_o"), EMOTICON("o.O"),
-	EMOTICON("O.o"), EMOTICON("0_0"), EMOTICON("o_o"), EMOTICON("O_O"), EMOTICON(">_<"),
-	EMOTICON("u_u"), EMOTICON("<33"), EMOTICON(":-$"), EMOTICON("(:"), EMOTICON("):"),
+	EMOTICON(">:-("), EMOTICON(":'-("), EMOTICON(":'-)"), EMOTICON("<333"), EMOTICON("O:-)"),
+	EMOTICON("</3"), EMOTICON(">:("), EMOTICON(":'("), EMOTICON(":')"), EMOTICON(":-)"),
+	EMOTICON(":-("), EMOTICON(":-D"), EMOTICON(":-P"), EMOTICON(":-p"), EMOTICON(":-/"),
+	EMOTICON(":-|"), EMOTICON(":-O"), EMOTICON(":-o"), EMOTICON(":-*"), EMOTICON(";-)"),
+	EMOTICON(";-("), EMOTICON("8-)"), EMOTICON("T_T"), EMOTICON("T.T"), EMOTICON(";_;"),
+	EMOTICON("^_^"), EMOTICON("^.^"), EMOTICON("-_-"), EMOTICON("-.-"), EMOTICON("o_O"),
+	EMOTICON("O_o"), EMOTICON("o.O"), EMOTICON("O.o"), EMOTICON("0_0"), EMOTICON("o_o"),
+	EMOTICON("O_O"), EMOTICON(">_<"), EMOTICON("u_u"), EMOTICON("<33"), EMOTICON(":-$"),
+	EMOTICON("O:)"), EMOTICON(":'D"), EMOTICON("x_x"), EMOTICON("X_X"), EMOTICON("n_n"),
+	EMOTICON("^o^"), EMOTICON("\\o/"), EMOTICON("T-T"), EMOTICON("(:"), EMOTICON("):"),
 	EMOTICON(":)"), EMOTICON(":("), EMOTICON(":D"), EMOTICON(":P"), EMOTICON(":p"),
 	EMOTICON(":/"), EMOTICON(":|"), EMOTICON(":O"), EMOTICON(":o"), EMOTICON(":*"),
 	EMOTICON(":3"), EMOTICON(":]"), EMOTICON(":["), EMOTICON(";)"), EMOTICON(";("),
 	EMOTICON(";D"), EMOTICON(";P"), EMOTICON(";p"), EMOTICON("=)"), EMOTICON("=("),
 	EMOTICON("=D"), EMOTICON("=P"), EMOTICON("xD"), EMOTICON("XD"), EMOTICON("x)"),
 	EMOTICON("D:"), EMOTICON("<3"), EMOTICON("^^"), EMOTICON("8)"), EMOTICON(":\\"),
+	EMOTICON("D;"), EMOTICON("X("), EMOTICON(":S"), EMOTICON(":s"), EMOTICON(":c"),
 	{ NULL, 0 }
 };
 

@@ -1188,6 +1188,51 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
 	}
 }
 
+/*
+ * The language of a post that came without one: the lexicon language whose words it
+ * uses most, when that is clear (two or more words, more than English); kana mean
+ * Japanese and Devanagari Hindi. Otherwise English, or -1 when nothing is known.
+ */
+static int guess_lang(const struct oc_scorer *sc)
+{
+	const struct oc_text *t = &sc->text;
+	unsigned counts[OC_NLANG] = { 0 };
+	size_t i;
+	int l, best = -1, any = 0;
+
+	for (i = 0; i < t->ntokens; i++) {
+		const struct oc_token *tok = &t->tokens[i];
+		const unsigned char *p = (const unsigned char *)t->norm.data + tok->norm_start;
+		const struct oc_entry *e;
+
+		if (tok->norm_len >= 3 && p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
+			counts[OC_LANG_JA] += 3; /* hiragana or katakana */
+			continue;
+		}
+		if (tok->norm_len >= 3 && p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
+			counts[OC_LANG_HI] += 2; /* Devanagari */
+			continue;
+		}
+		if (tok->kind != OC_TOK_WORD)
+			continue;
+		e = oc_lexicon_get(sc->lx, (const char *)p, tok->norm_len);
+		if (e == NULL)
+			continue;
+		for (l = 0; l < OC_NLANG; l++)
+			if (e->valence[l] != OC_NO_VALENCE || e->mod_kind[l] != OC_MOD_NONE ||
+			    (e->outage_langs & (1u << l))) {
+				counts[l]++;
+				any = 1;
+			}
+	}
+	for (l = 1; l < OC_NLANG; l++)
+		if (counts[l] >= 2 && counts[l] > counts[OC_LANG_EN] && (best < 0 || counts[l] > counts[best]))
+			best = l;
+	if (best >= 0)
+		return best;
+	return any || counts[OC_LANG_EN] ? OC_LANG_EN : -1;
+}
+
 void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const struct oc_hints *h,
 		   struct oc_score *out)
 {
@@ -1196,6 +1241,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	struct match_ctx mc;
 	struct best *best;
 	size_t nmatches = 0, m;
+	const char *h_lang;
 	int lang;
 
 	if (h == NULL)
@@ -1204,19 +1250,25 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	oc_buf_reset(&out->explain);
 	out->nterms = 0;
 	out->nservices = 0;
+	oc_text_analyze(&sc->text, text, len, 0);
 	lang = oc_lang_from_tag(h->lang);
+	if (h->lang == NULL || *h->lang == '\0') {
+		lang = guess_lang(sc);
+		h_lang = oc_lang_code(lang);
+	} else {
+		h_lang = h->lang;
+	}
 	out->lang = lang;
 	{
-		size_t n = h->lang ? strlen(h->lang) : 0;
+		size_t n = h_lang ? strlen(h_lang) : 0;
 
 		if (n >= sizeof(out->lang_tag))
 			n = sizeof(out->lang_tag) - 1;
-		memcpy(out->lang_tag, h->lang ? h->lang : "", n);
+		memcpy(out->lang_tag, h_lang ? h_lang : "", n);
 		out->lang_tag[n] = '\0';
 	}
 	make_order(&order, sc->lx, lang);
 
-	oc_text_analyze(&sc->text, text, len, 0);
 	mc.sc = sc;
 	mc.order = &order;
 	mc.is_hashpart = 0;

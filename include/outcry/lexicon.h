@@ -118,6 +118,8 @@ struct oc_lexicon {
 	size_t ntz_priors;
 	uint8_t has_modifiers[OC_NLANG]; /* the language has a modifiers file */
 	uint64_t digest;             /* of every file loaded: the lexicon version */
+	struct oc_buf warnings;      /* entries that load but deserve a look, one per line */
+	size_t nwarnings;
 	char version[32];
 	char dir[4096];
 };

@@ -732,7 +732,12 @@ static void index_phrases(struct oc_lexicon *lx)
 		struct oc_entry *e = &lx->entries[i];
 		const char *key = lx->keys.data + e->key_off;
 		size_t units = 0, first_len = 0, j, idx;
+		int l;
 
+		e->lang_mask = e->outage_langs;
+		for (l = 0; l < OC_NLANG; l++)
+			if (e->valence[l] != OC_NO_VALENCE || e->mod_kind[l] != OC_MOD_NONE)
+				e->lang_mask |= (uint16_t)(1u << l);
 		if (e->layers == 0)
 			continue;
 		if (e->substr) {

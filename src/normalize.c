@@ -611,6 +611,10 @@ static size_t match_emoticon(const struct oc_text *t, size_t i)
 	/* faces that start with a letter, digit or bracket need a word boundary before */
 	if ((ascii_alnum(c) || c == '(' || c == ')') && !prev_space)
 		return 0;
+	/* faces that start with a letter continue with punctuation (or D in "xD") */
+	if (ascii_alnum(c) && (i + 1 >= t->ncps || strchr("D)_.-:;(", (int)t->cps[i + 1]) == NULL ||
+			       t->cps[i + 1] == 0))
+		return 0;
 	for (k = 0; emoticons[k].text != NULL; k++) {
 		const char *e = emoticons[k].text;
 		size_t n = emoticons[k].len, j;

@@ -246,7 +246,8 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 		      { "d", "" }, { "ing", "" }, { "ing", "e" }, { "ly", "" }, { "'s", "" } };
 	size_t r;
 
-	if (len < 5)
+	if (len < 5 || !(key[len - 1] == 's' || key[len - 1] == 'd' || key[len - 1] == 'g' ||
+			 key[len - 1] == 'y'))
 		return NULL;
 	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
 		size_t sl = strlen(rules[r].suffix);
@@ -1216,14 +1217,12 @@ static int guess_lang(const struct oc_scorer *sc)
 		if (tok->kind != OC_TOK_WORD)
 			continue;
 		e = oc_lexicon_get(sc->lx, (const char *)p, tok->norm_len);
-		if (e == NULL)
+		if (e == NULL || e->lang_mask == 0)
 			continue;
+		any = 1;
 		for (l = 0; l < OC_NLANG; l++)
-			if (e->valence[l] != OC_NO_VALENCE || e->mod_kind[l] != OC_MOD_NONE ||
-			    (e->outage_langs & (1u << l))) {
+			if (e->lang_mask & (1u << l))
 				counts[l]++;
-				any = 1;
-			}
 	}
 	for (l = 1; l < OC_NLANG; l++)
 		if (counts[l] >= 2 && counts[l] > counts[OC_LANG_EN] && (best < 0 || counts[l] > counts[best]))

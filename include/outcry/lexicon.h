@@ -74,6 +74,7 @@ struct oc_entry {
 	float outage_weight;
 	uint8_t outage_flags;
 	uint16_t outage_langs;       /* bit per language that lists it */
+	uint16_t lang_mask;          /* bit per language with any data for it (guessing) */
 	uint16_t features;           /* bit per enum oc_feature */
 	int16_t service;             /* index into oc_lexicon.services, -1 none */
 	int16_t place;               /* index into oc_lexicon.countries, -1 none */

@@ -724,6 +724,63 @@ static int on_tz_prior(struct reader *r, char **cols, int ncols, void *arg)
 }
 
 /* Records, on the entry of each phrase's first token (or character), the phrase length. */
+static void edge_insert(struct oc_edge *edges, size_t cap, uint32_t p, uint32_t w, uint32_t c)
+{
+	size_t mask = cap - 1, i;
+
+	for (i = ((size_t)p * 0x9E3779B1u ^ (size_t)w * 0x85EBCA77u) & mask;; i = (i + 1) & mask) {
+		if (edges[i].parent == 0) {
+			edges[i] = (struct oc_edge){ p, w, c };
+			return;
+		}
+		if (edges[i].parent == p && edges[i].word == w)
+			return;
+	}
+}
+
+static void add_edge(struct oc_lexicon *lx, size_t parent, size_t word, size_t child)
+{
+	if ((lx->nedges + 1) * 2 > lx->edges_cap) {
+		size_t cap = lx->edges_cap ? lx->edges_cap * 2 : 8192, i;
+		struct oc_edge *edges = oc_xcalloc(cap, sizeof(*edges));
+
+		for (i = 0; i < lx->edges_cap; i++)
+			if (lx->edges[i].parent != 0)
+				edge_insert(edges, cap, lx->edges[i].parent, lx->edges[i].word,
+					    lx->edges[i].child);
+		free(lx->edges);
+		lx->edges = edges;
+		lx->edges_cap = cap;
+	}
+	if (oc_lexicon_next(lx, &lx->entries[parent], &lx->entries[word]) == NULL)
+		lx->nedges++;
+	edge_insert(lx->edges, lx->edges_cap, (uint32_t)parent + 1, (uint32_t)word + 1,
+		    (uint32_t)child + 1);
+}
+
+/* Links "a b c" into the token trie: "a" -b-> "a b" -c-> "a b c". */
+static void link_phrase(struct oc_lexicon *lx, size_t idx)
+{
+	struct oc_buf key;
+	size_t start = 0, j, parent = (size_t)-1;
+
+	oc_buf_init(&key);
+	oc_buf_add(&key, lx->keys.data + lx->entries[idx].key_off, lx->entries[idx].key_len);
+	for (j = 0; j <= key.len; j++) {
+		size_t word, prefix;
+
+		if (j < key.len && key.data[j] != ' ')
+			continue;
+		word = intern(lx, key.data + start, j - start);
+		prefix = intern(lx, key.data, j);
+		if (parent != (size_t)-1)
+			add_edge(lx, parent, word, prefix);
+		parent = prefix;
+		start = j + 1;
+	}
+	oc_buf_release(&key);
+}
+
 static void index_phrases(struct oc_lexicon *lx)
 {
 	size_t i, n = lx->nentries;
@@ -757,6 +814,8 @@ static void index_phrases(struct oc_lexicon *lx)
 					units++;
 				}
 		}
+		if (units > 1 && !e->substr)
+			link_phrase(lx, i);
 		if (units > 255)
 			units = 255;
 		{
@@ -764,7 +823,8 @@ static void index_phrases(struct oc_lexicon *lx)
 
 			if (first_len >= sizeof(first))
 				continue;
-			memcpy(first, key, first_len);
+			/* link_phrase may have moved the key buffer */
+			memcpy(first, lx->keys.data + lx->entries[i].key_off, first_len);
 			idx = intern(lx, first, first_len);
 		}
 		e = &lx->entries[i];
@@ -936,6 +996,7 @@ void oc_lexicon_release(struct oc_lexicon *lx)
 	free(lx->countries);
 	free(lx->entries);
 	free(lx->slots);
+	free(lx->edges);
 	oc_buf_release(&lx->keys);
 	if (lx->warnings.data != NULL)
 		oc_buf_release(&lx->warnings);

@@ -316,6 +316,40 @@ static void clean_input(struct oc_text *t, const char *s, size_t len)
 		t->ncps--;
 }
 
+/*
+ * The common case: printable ASCII with single spaces, no '&' or '`', nothing to clean.
+ * Then raw is the input itself and the code points are its bytes. Returns 0 when the
+ * text needs the general path.
+ */
+static int clean_ascii(struct oc_text *t, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	if (len == 0 || u[0] == ' ' || u[len - 1] == ' ')
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = u[i];
+
+		if (c < ' ' || c >= 0x7F || c == '&' || c == '`' || (c == ' ' && u[i + 1] == ' '))
+			return 0;
+	}
+	if (len + 2 > t->cps_cap) {
+		t->cps_cap = len * 2 + 2;
+		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
+		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
+	}
+	for (i = 0; i < len; i++) {
+		t->cps[i] = u[i];
+		t->cp_raw[i] = (uint32_t)i;
+	}
+	t->cp_raw[len] = (uint32_t)len;
+	t->ncps = len;
+	oc_buf_reset(&t->raw);
+	oc_buf_add(&t->raw, s, len);
+	return 1;
+}
+
 /* Writes raw (the cleaned original) and the code point → raw offset map. */
 static void encode_raw(struct oc_text *t)
 {
@@ -860,8 +894,10 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 	t->exclaims = t->questions = 0;
 	t->has_nospace = 0;
 	oc_buf_reset(&t->norm);
-	clean_input(t, s, len);
-	encode_raw(t);
+	if (!clean_ascii(t, s, len)) {
+		clean_input(t, s, len);
+		encode_raw(t);
+	}
 
 	while (i < t->ncps) {
 		int32_t c = t->cps[i];

@@ -95,6 +95,7 @@ void oc_scorer_init(struct oc_scorer *sc, const struct oc_lexicon *lx)
 void oc_scorer_release(struct oc_scorer *sc)
 {
 	free(sc->best);
+	free(sc->tokent);
 	free(sc->at);
 	free(sc->sent);
 	free(sc->in_outage);
@@ -285,99 +286,124 @@ static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, c
 }
 
 /* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
-static void match_tokens(struct match_ctx *mc, struct best *best)
+/*
+ * Looks every token up once: sc->tokent[i] is its entry, or NULL. An elongated word
+ * ("soooo", kept as "soo") falls back to its single-letter form.
+ */
+static void lookup_tokens(struct oc_scorer *sc)
 {
-	struct oc_scorer *sc = mc->sc;
 	const struct oc_text *t = &sc->text;
-	const struct oc_lexicon *lx = sc->lx;
+	const struct oc_entry **tokent;
 	size_t i;
 
+	tokent = scratch(&sc->tokent, &sc->tokent_cap, t->ntokens, sizeof(*tokent));
 	for (i = 0; i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
-		const struct oc_entry *first;
 		const char *key = t->norm.data + tok->norm_start;
-		size_t maxn, n, l;
+		const struct oc_entry *e;
 
 		if (!token_matchable(tok))
 			continue;
-		first = oc_lexicon_get(lx, key, tok->norm_len);
-		if (first == NULL && (tok->flags & OC_TF_ELONGATED)) {
-			/* "soooo" was kept as "soo"; try the single letter form too */
+		e = oc_lexicon_get(sc->lx, key, tok->norm_len);
+		if (e == NULL && (tok->flags & OC_TF_ELONGATED)) {
 			size_t k;
 
 			oc_buf_reset(&sc->tmp);
 			for (k = 0; k < tok->norm_len; k++)
 				if (k == 0 || key[k] != key[k - 1] || (unsigned char)key[k] >= 0x80)
 					oc_buf_addch(&sc->tmp, key[k]);
-			first = oc_lexicon_get(lx, sc->tmp.data, sc->tmp.len);
+			e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
 		}
-		if (first == NULL && mc->order->langs[0] == OC_LANG_EN && tok->kind == OC_TOK_WORD) {
-			const struct oc_entry *stem = english_stem(sc, key, tok->norm_len);
+		tokent[i] = e;
+	}
+}
 
-			if (stem != NULL && layer_accepts(mc, stem, L_SENT, NULL, 0)) {
-				best[i * NLAYERS + L_SENT] = (struct best){ stem, 1 };
-				continue;
-			}
+/* A token without an entry may still be a service, place or sentiment word in disguise. */
+static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t i)
+{
+	struct oc_scorer *sc = mc->sc;
+	const struct oc_token *tok = &sc->text.tokens[i];
+	const char *key = sc->text.norm.data + tok->norm_start;
+	const char *ap;
+
+	if ((mc->layers & (1u << L_SENT)) && mc->order->langs[0] == OC_LANG_EN &&
+	    tok->kind == OC_TOK_WORD) {
+		const struct oc_entry *stem = english_stem(sc, key, tok->norm_len);
+
+		if (stem != NULL && layer_accepts(mc, stem, L_SENT, NULL, 0)) {
+			best[i * NLAYERS + L_SENT] = (struct best){ stem, 1 };
+			return;
 		}
-		if (first == NULL && tok->kind == OC_TOK_HASHTAG) {
-			hashtag_as_name(mc, best, i, key, tok->norm_len);
+	}
+	if (tok->kind == OC_TOK_HASHTAG) {
+		hashtag_as_name(mc, best, i, key, tok->norm_len);
+		return;
+	}
+	/* "spotify's", "izmir'de", "l'appli": the stem before or after the apostrophe, for
+	 * services and places only */
+	ap = memchr(key, '\'', tok->norm_len);
+	if (ap != NULL) {
+		const struct oc_entry *stem = oc_lexicon_get(sc->lx, key, (size_t)(ap - key));
+		size_t after = tok->norm_len - (size_t)(ap - key) - 1;
+
+		if (stem == NULL && ap - key <= 2 && after > 0)
+			stem = oc_lexicon_get(sc->lx, ap + 1, after);
+		if (stem != NULL) {
+			mc->is_hashpart = 0;
+			if ((mc->layers & (1u << L_SERVICE)) && layer_accepts(mc, stem, L_SERVICE, NULL, 0) &&
+			    stem->service_case_off < 0)
+				best[i * NLAYERS + L_SERVICE] = (struct best){ stem, 1 };
+			if ((mc->layers & (1u << L_PLACE)) && layer_accepts(mc, stem, L_PLACE, NULL, 0) &&
+			    stem->place_case_off < 0)
+				best[i * NLAYERS + L_PLACE] = (struct best){ stem, 1 };
+		}
+	}
+}
+
+/*
+ * Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i, by
+ * walking the token trie from each token: one integer look-up per further token.
+ */
+static void match_tokens(struct match_ctx *mc, struct best *best)
+{
+	struct oc_scorer *sc = mc->sc;
+	const struct oc_text *t = &sc->text;
+	const struct oc_entry **tokent = sc->tokent;
+	size_t i, j, l;
+
+	for (i = 0; i < t->ntokens; i++) {
+		const struct oc_token *tok = &t->tokens[i];
+		const struct oc_entry *node = tokent[i];
+
+		if (!token_matchable(tok))
 			continue;
-		}
-		if (first == NULL) {
-			/* "spotify's", "izmir'de", "l'appli": try the stem before or after the
-			 * apostrophe, for services and places only */
-			const char *ap = memchr(key, '\'', tok->norm_len);
-
-			if (ap != NULL) {
-				const struct oc_entry *stem = oc_lexicon_get(lx, key, (size_t)(ap - key));
-				size_t after = tok->norm_len - (size_t)(ap - key) - 1;
-
-				if (stem == NULL && ap - key <= 2 && after > 0)
-					stem = oc_lexicon_get(lx, ap + 1, after);
-				if (stem != NULL) {
-					mc->is_hashpart = 0;
-					if (layer_accepts(mc, stem, L_SERVICE, NULL, 0) && stem->service_case_off < 0)
-						best[i * NLAYERS + L_SERVICE] = (struct best){ stem, 1 };
-					if (layer_accepts(mc, stem, L_PLACE, NULL, 0) && stem->place_case_off < 0)
-						best[i * NLAYERS + L_PLACE] = (struct best){ stem, 1 };
-				}
-			}
+		if (node == NULL) {
+			match_unknown_token(mc, best, i);
 			continue;
 		}
 		if (tok->kind == OC_TOK_HASHTAG)
-			hashtag_as_name(mc, best, i, key, tok->norm_len);
-		maxn = first->max_units ? first->max_units : 1;
-		if (maxn > t->ntokens - i)
-			maxn = t->ntokens - i;
-		/* a phrase may not cross sentence punctuation or a no-space run */
-		for (n = 2; n <= maxn; n++) {
-			const struct oc_token *nx = &t->tokens[i + n - 1];
-
-			if ((nx->flags & OC_TF_BREAK) || !token_matchable(nx))
-				break;
-		}
-		maxn = n - 1 < maxn ? n - 1 : maxn;
-		if (maxn < 1)
-			maxn = 1;
+			hashtag_as_name(mc, best, i, t->norm.data + tok->norm_start, tok->norm_len);
 		mc->is_hashpart = tok->kind == OC_TOK_HASHPART;
 		mc->sentence_start = i == 0 || (tok->flags & OC_TF_BREAK) != 0;
-		for (n = maxn; n >= 1; n--) {
-			const struct oc_token *last = &t->tokens[i + n - 1];
-			const struct oc_entry *e;
-			size_t len = last->norm_start + last->norm_len - tok->norm_start;
-			const char *raw = t->raw.data + tok->raw_start;
-			size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
+		for (j = i;;) {
+			if (node->layers != 0) {
+				const struct oc_token *last = &t->tokens[j];
+				const char *raw = t->raw.data + tok->raw_start;
+				size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
 
-			e = n == 1 ? first : oc_lexicon_get(lx, key, len);
-			if (e == NULL || e->layers == 0)
-				continue;
-			for (l = 0; l < NLAYERS; l++) {
-				struct best *b = &best[i * NLAYERS + l];
-
-				if ((mc->layers & (1u << l)) && b->entry == NULL &&
-				    layer_accepts(mc, e, (int)l, raw, raw_len))
-					*b = (struct best){ e, (uint32_t)n };
+				/* later (longer) matches replace earlier ones: longest wins */
+				for (l = 0; l < NLAYERS; l++)
+					if ((mc->layers & (1u << l)) && (node->layers & (1u << l)) &&
+					    layer_accepts(mc, node, (int)l, raw, raw_len))
+						best[i * NLAYERS + l] = (struct best){ node, (uint32_t)(j - i + 1) };
 			}
+			/* a phrase may not cross sentence punctuation or a no-space run */
+			if (++j >= t->ntokens || (t->tokens[j].flags & OC_TF_BREAK) ||
+			    !token_matchable(&t->tokens[j]) || tokent[j] == NULL)
+				break;
+			node = oc_lexicon_next(sc->lx, node, tokent[j]);
+			if (node == NULL)
+				break;
 		}
 	}
 }
@@ -774,7 +800,7 @@ static int negated_before(const struct oc_scorer *sc, const struct lang_order *o
 		if (in_outage[k - 1])
 			break;
 		seen++;
-		e = oc_lexicon_get(sc->lx, t->norm.data + p->norm_start, p->norm_len);
+		e = ((const struct oc_entry **)sc->tokent)[k - 1];
 		if (e != NULL && entry_modifier(e, order, &v) == OC_MOD_NEGATOR)
 			return 1;
 		if (p->norm_len > 3 && memmem(t->norm.data + p->norm_start, p->norm_len, "n't", 3))
@@ -872,7 +898,7 @@ static int is_question(const struct oc_scorer *sc, const struct lang_order *orde
 		/* the first word of a sentence */
 		if (!(i == 0 || (tok->flags & OC_TF_BREAK)))
 			continue;
-		e = oc_lexicon_get(sc->lx, t->norm.data + tok->norm_start, tok->norm_len);
+		e = ((const struct oc_entry **)sc->tokent)[i];
 		if (e != NULL && entry_modifier(e, order, &v) == OC_MOD_QUESTION)
 			return 1;
 	}
@@ -1216,7 +1242,7 @@ static int guess_lang(const struct oc_scorer *sc)
 		}
 		if (tok->kind != OC_TOK_WORD)
 			continue;
-		e = oc_lexicon_get(sc->lx, (const char *)p, tok->norm_len);
+		e = ((const struct oc_entry **)sc->tokent)[i];
 		if (e == NULL || e->lang_mask == 0)
 			continue;
 		any = 1;
@@ -1250,6 +1276,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	out->nterms = 0;
 	out->nservices = 0;
 	oc_text_analyze(&sc->text, text, len, 0);
+	lookup_tokens(sc);
 	lang = oc_lang_from_tag(h->lang);
 	if (h->lang == NULL || *h->lang == '\0') {
 		lang = guess_lang(sc);

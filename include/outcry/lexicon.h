@@ -101,7 +101,14 @@ struct oc_slot {
 	uint32_t index;
 };
 
+/* A trie edge over whole tokens: the entry of a phrase prefix, plus one word, leads on. */
+struct oc_edge {
+	uint32_t parent, word, child; /* entry indexes + 1; parent 0 means an empty slot */
+};
+
 struct oc_lexicon {
+	struct oc_edge *edges;       /* open addressing on (parent, word) */
+	size_t nedges, edges_cap;
 	struct oc_entry *entries;
 	size_t nentries, entries_cap;
 	struct oc_slot *slots;       /* open addressing, linear probing */
@@ -143,6 +150,29 @@ void oc_lexicon_release(struct oc_lexicon *lx);
 
 /* Looks up a normalized key; returns a borrowed entry or NULL. */
 const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key, size_t len);
+
+/*
+ * The phrase that continues `node` with the token `word` ("can't" + "log" → "can't log"),
+ * or NULL. Both are entries of this lexicon.
+ */
+static inline const struct oc_entry *oc_lexicon_next(const struct oc_lexicon *lx,
+						     const struct oc_entry *node,
+						     const struct oc_entry *word)
+{
+	uint32_t p = (uint32_t)(node - lx->entries) + 1, w = (uint32_t)(word - lx->entries) + 1;
+	size_t mask = lx->edges_cap - 1, i;
+
+	if (lx->edges_cap == 0)
+		return NULL;
+	for (i = ((size_t)p * 0x9E3779B1u ^ (size_t)w * 0x85EBCA77u) & mask;; i = (i + 1) & mask) {
+		const struct oc_edge *ed = &lx->edges[i];
+
+		if (ed->parent == 0)
+			return NULL;
+		if (ed->parent == p && ed->word == w)
+			return &lx->entries[ed->child - 1];
+	}
+}
 
 static inline const char *oc_lexicon_key(const struct oc_lexicon *lx, const struct oc_entry *e)
 {

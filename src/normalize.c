@@ -765,6 +765,25 @@ static int split_hashtag_case(struct oc_text *t, size_t from, size_t to, unsigne
 	if (ncuts == 0)
 		return 0;
 	cuts[ncuts++] = to;
+	/* "#WhatsAppDown" is cut "Whats|App|Down": join pieces that make a known word */
+	if (t->known != NULL) {
+		size_t k, a = from;
+
+		for (k = 0; k + 1 < ncuts; k++) {
+			size_t b = cuts[k + 1], m, n = 0;
+			char word[64];
+
+			for (m = a; m < b && n < sizeof(word) - 1 && t->cps[m] < 0x80; m++)
+				word[n++] = (char)(t->cps[m] >= 'A' && t->cps[m] <= 'Z' ? t->cps[m] + 32 : t->cps[m]);
+			if (m == b && t->known(t->known_ctx, word, n)) {
+				memmove(&cuts[k], &cuts[k + 1], (ncuts - k - 1) * sizeof(cuts[0]));
+				ncuts--;
+				k--;
+				continue;
+			}
+			a = cuts[k];
+		}
+	}
 	for (i = 0; i < ncuts; i++) {
 		size_t a = start, b = cuts[i];
 

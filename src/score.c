@@ -113,6 +113,7 @@ struct lang_order {
 	int langs[OC_NLANG];
 	int n;
 	int nmod; /* modifiers: a language with its own modifiers does not fall back */
+	int outage_all; /* the language was guessed: outage phrases of every language count */
 };
 
 static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int lang)
@@ -191,8 +192,8 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 		    (((e->outage_flags & OC_OUT_NEEDS_SERVICE) && !mc->has_service) ||
 		     ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !mc->question)))
 			return 0;
-		/* with a known language, only its phrases and English ones count */
-		if (mc->order->n <= 2 && mc->order->n < OC_NLANG) {
+		/* with a given language, only its phrases and English ones count */
+		if (!mc->order->outage_all && mc->order->n <= 2) {
 			unsigned mask = 1u << mc->order->langs[0];
 
 			if (mc->order->n == 2)
@@ -1220,7 +1221,7 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
  * uses most, when that is clear (two or more words, more than English); kana mean
  * Japanese and Devanagari Hindi. Otherwise English, or -1 when nothing is known.
  */
-static int guess_lang(const struct oc_scorer *sc)
+static int guess_lang(const struct oc_scorer *sc, int *confident)
 {
 	const struct oc_text *t = &sc->text;
 	unsigned counts[OC_NLANG] = { 0 };
@@ -1250,12 +1251,21 @@ static int guess_lang(const struct oc_scorer *sc)
 			if (e->lang_mask & (1u << l))
 				counts[l]++;
 	}
+	*confident = 0;
 	for (l = 1; l < OC_NLANG; l++)
 		if (counts[l] >= 2 && counts[l] > counts[OC_LANG_EN] && (best < 0 || counts[l] > counts[best]))
 			best = l;
-	if (best >= 0)
+	if (best >= 0) {
+		*confident = 1;
 		return best;
-	return any || counts[OC_LANG_EN] ? OC_LANG_EN : -1;
+	}
+	if (counts[OC_LANG_EN] >= 2) {
+		*confident = 1;
+		for (l = 1; l < OC_NLANG; l++)
+			if (counts[l] >= counts[OC_LANG_EN])
+				*confident = 0;
+	}
+	return any ? OC_LANG_EN : -1;
 }
 
 void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const struct oc_hints *h,
@@ -1279,8 +1289,10 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	lookup_tokens(sc);
 	lang = oc_lang_from_tag(h->lang);
 	if (h->lang == NULL || *h->lang == '\0') {
-		lang = guess_lang(sc);
-		h_lang = oc_lang_code(lang);
+		int confident;
+
+		lang = guess_lang(sc, &confident);
+		h_lang = confident ? oc_lang_code(lang) : NULL;
 	} else {
 		h_lang = h->lang;
 	}
@@ -1294,6 +1306,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		out->lang_tag[n] = '\0';
 	}
 	make_order(&order, sc->lx, lang);
+	order.outage_all = h->lang == NULL || *h->lang == '\0';
 
 	mc.sc = sc;
 	mc.order = &order;

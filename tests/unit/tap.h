@@ -15,13 +15,13 @@ static int tap_count, tap_failed;
 #define is_near(got, want, eps, ...) \
 	tap_is_near((double)(got), (double)(want), (eps), __FILE__, __LINE__, __VA_ARGS__)
 
-static void tap_name(const char *fmt, va_list ap)
+static inline void tap_name(const char *fmt, va_list ap)
 {
 	vprintf(fmt, ap);
 	putchar('\n');
 }
 
-__attribute__((format(printf, 4, 5))) static int tap_ok(int pass, const char *file, int line,
+__attribute__((format(printf, 4, 5))) static inline int tap_ok(int pass, const char *file, int line,
 							 const char *fmt, ...)
 {
 	va_list ap;
@@ -38,7 +38,7 @@ __attribute__((format(printf, 4, 5))) static int tap_ok(int pass, const char *fi
 	return pass;
 }
 
-__attribute__((format(printf, 5, 6))) static int tap_is_str(const char *got, const char *want,
+__attribute__((format(printf, 5, 6))) static inline int tap_is_str(const char *got, const char *want,
 							     const char *file, int line,
 							     const char *fmt, ...)
 {
@@ -59,7 +59,7 @@ __attribute__((format(printf, 5, 6))) static int tap_is_str(const char *got, con
 	return pass;
 }
 
-__attribute__((format(printf, 5, 6))) static int tap_is_int(long got, long want, const char *file,
+__attribute__((format(printf, 5, 6))) static inline int tap_is_int(long got, long want, const char *file,
 							     int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -77,7 +77,7 @@ __attribute__((format(printf, 5, 6))) static int tap_is_int(long got, long want,
 	return pass;
 }
 
-__attribute__((format(printf, 6, 7))) static int tap_is_near(double got, double want, double eps,
+__attribute__((format(printf, 6, 7))) static inline int tap_is_near(double got, double want, double eps,
 							      const char *file, int line,
 							      const char *fmt, ...)
 {
@@ -97,7 +97,7 @@ __attribute__((format(printf, 6, 7))) static int tap_is_near(double got, double 
 	return pass;
 }
 
-static int tap_done(void)
+static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_count);
 	return tap_failed ? 1 : 0;

@@ -59,7 +59,7 @@ int main(void)
 	is_str(csv("a\tb\nc", '\t'), "a b c", "tsv: tab and newline become spaces");
 
 	f = tmpfile();
-	fwrite("one\r\ntwo\0x\nlong-line\n", 1, 22, f);
+	fwrite("one\r\ntwo\0x\nlong-line\n", 1, 21, f);
 	rewind(f);
 	ok(oc_read_line(f, &b, 100, &truncated) && strcmp(b.data, "one") == 0, "line without CR");
 	ok(oc_read_line(f, &b, 100, &truncated) && b.len == 5 && memcmp(b.data, "two\0x", 5) == 0,

@@ -10,10 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "outcry/cmd.h"
 #include "outcry/csv.h"
+#include "outcry/jsonl.h"
 #include "outcry/lexicon.h"
 #include "outcry/score.h"
 
@@ -32,6 +31,7 @@ struct score_run {
 	struct oc_buf line;
 	struct oc_buf id;     /* the id, already as JSON (string or number) */
 	struct oc_buf id_text;
+	struct oc_jsonl json;
 	int summary;               /* --summary: a table per service and region instead */
 	struct summary_row *rows;  /* (services + 1) * OC_NREGIONS; the last block is "no service" */
 	unsigned long long total, total_outage;
@@ -41,13 +41,6 @@ struct summary_row {
 	unsigned long long posts, outage_posts;
 	double compound_sum;
 };
-
-static const char *json_str(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 static void flush(struct score_run *r)
 {
@@ -260,50 +253,35 @@ static void set_id_number(struct score_run *r, unsigned long long n)
 
 static void score_line(struct score_run *r, const char *name, unsigned long long lineno)
 {
-	const char *line = r->line.data;
-	size_t len = r->line.len, i = 0;
+	struct oc_jsonl *j = &r->json;
 	struct oc_hints hints;
-	json_t *obj = NULL;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.priors = r->priors;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (i < len && line[i] == '{')
-		obj = json_loadb(line, len, 0, NULL);
-	if (obj != NULL && json_is_object(obj)) {
-		json_t *id = json_object_get(obj, "id");
-		json_t *text = json_object_get(obj, "text");
-		json_t *geo = json_object_get(obj, "geo");
-		const char *t = json_is_string(text) ? json_string_value(text) : "";
-		size_t tlen = json_is_string(text) ? json_string_length(text) : 0;
-
+	if (oc_jsonl_read(j, r->line.data, r->line.len)) {
 		oc_buf_reset(&r->id);
 		oc_buf_reset(&r->id_text);
-		if (json_is_string(id)) {
-			oc_buf_add_json_string(&r->id, json_string_value(id), json_string_length(id));
-			oc_buf_add(&r->id_text, json_string_value(id), json_string_length(id));
-		} else if (json_is_integer(id)) {
-			oc_buf_printf(&r->id, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
-			oc_buf_add(&r->id_text, r->id.data, r->id.len);
-		} else if (json_is_real(id)) {
-			oc_buf_printf(&r->id, "%.17g", json_real_value(id));
-			oc_buf_add(&r->id_text, r->id.data, r->id.len);
+		if (j->id_kind == OC_ID_STRING) {
+			oc_buf_add_json_string(&r->id, j->id.str, j->id.len);
+			oc_buf_add(&r->id_text, j->id.str, j->id.len);
+		} else if (j->id_kind == OC_ID_NUMBER) {
+			oc_buf_add(&r->id, j->id.str, j->id.len);
+			oc_buf_add(&r->id_text, j->id.str, j->id.len);
 		} else {
 			set_id_number(r, lineno);
 		}
-		hints.lang = json_str(obj, "lang");
-		hints.country = json_str(obj, "country");
-		hints.created_at = json_str(obj, "created_at");
-		hints.service = json_str(obj, "service");
-		if (json_is_string(geo))
-			hints.geo_country = json_string_value(geo);
-		else if (json_is_object(geo))
-			hints.geo_country = json_str(geo, "country");
-		oc_score_text(&r->scorer, t, tlen, &hints, &r->score);
+		hints.lang = j->lang.str;
+		hints.country = j->country.str;
+		hints.created_at = j->created_at.str;
+		hints.service = j->service.str;
+		hints.geo_country = j->geo_country.str;
+		if (j->text_is_string)
+			oc_score_text(&r->scorer, j->text.str, j->text.len, &hints, &r->score);
+		else
+			oc_score_text(&r->scorer, "", 0, &hints, &r->score);
 	} else {
 		set_id_number(r, lineno);
-		oc_score_text(&r->scorer, line, len, &hints, &r->score);
+		oc_score_text(&r->scorer, r->line.data, r->line.len, &hints, &r->score);
 	}
 	if (r->summary)
 		add_to_summary(r);
@@ -311,7 +289,6 @@ static void score_line(struct score_run *r, const char *name, unsigned long long
 		write_json(r);
 	else
 		write_table_row(r);
-	json_decref(obj);
 	if (r->out.len >= FLUSH_BYTES)
 		flush(r);
 	(void)name;
@@ -409,6 +386,7 @@ static int cmd_score(int argc, char **argv)
 	oc_buf_init(&r.line);
 	oc_buf_init(&r.id);
 	oc_buf_init(&r.id_text);
+	oc_jsonl_init(&r.json);
 	r.rows = oc_xcalloc((lx.nservices + 1) * OC_NREGIONS, sizeof(*r.rows));
 	if (r.format != FMT_JSONL && !r.summary) {
 		const char *cols[] = { "id", "compound", "pos", "neu", "neg", "outage", "is_outage",
@@ -453,6 +431,7 @@ static int cmd_score(int argc, char **argv)
 		rc = OC_EXIT_FATAL;
 	}
 	free(r.rows);
+	oc_jsonl_release(&r.json);
 	oc_buf_release(&r.id_text);
 	oc_buf_release(&r.id);
 	oc_buf_release(&r.line);

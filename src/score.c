@@ -21,6 +21,7 @@ enum { L_SENT, L_OUTAGE, L_FEATURE, L_SERVICE, L_PLACE, NLAYERS };
 #define OUTAGE_SLOPE 2.0
 #define NEGATION_WINDOW 3
 #define FEATURE_NEAR 2 /* tokens between a feature and the outage evidence */
+#define SERVICE_NEAR 8 /* tokens between a service and a phrase that needs one */
 
 /* One selected match of one layer: units [start, start+len) of the token or char level. */
 struct oc_match {
@@ -96,6 +97,7 @@ void oc_scorer_release(struct oc_scorer *sc)
 {
 	free(sc->best);
 	free(sc->tokent);
+	free(sc->svc_near);
 	free(sc->at);
 	free(sc->sent);
 	free(sc->in_outage);
@@ -106,6 +108,8 @@ void oc_scorer_release(struct oc_scorer *sc)
 	oc_buf_release(&sc->tmp);
 	memset(sc, 0, sizeof(*sc));
 }
+
+static int service_near(const struct oc_scorer *sc, uint32_t from, uint32_t to, int substr);
 
 /* ---- language order ---- */
 
@@ -171,6 +175,7 @@ struct match_ctx {
 	unsigned layers;    /* bit per layer to match in this pass */
 	int flags_known;    /* second outage pass: svc and q flags are decided at match time */
 	int has_service, question;
+	int service_here;   /* a service is named near the phrase being matched */
 };
 
 /* Whether an entry found for units i..i+n-1 counts for layer l in this post. */
@@ -189,7 +194,7 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 		if (!(e->layers & OC_LAYER_OUTAGE))
 			return 0;
 		if (mc->flags_known &&
-		    (((e->outage_flags & OC_OUT_NEEDS_SERVICE) && !mc->has_service) ||
+		    (((e->outage_flags & OC_OUT_NEEDS_SERVICE) && !mc->service_here) ||
 		     ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !mc->question)))
 			return 0;
 		/* with a given language, only its phrases and English ones count */
@@ -392,6 +397,9 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 				const char *raw = t->raw.data + tok->raw_start;
 				size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
 
+				if (mc->flags_known)
+					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
+
 				/* later (longer) matches replace earlier ones: longest wins */
 				for (l = 0; l < NLAYERS; l++)
 					if ((mc->layers & (1u << l)) && (node->layers & (1u << l)) &&
@@ -477,6 +485,7 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 	best = oc_xcalloc(nunits * NLAYERS + 1, sizeof(*best));
 	mc->is_hashpart = 0;
 	mc->sentence_start = 0;
+	mc->service_here = mc->has_service;
 	for (i = 0; i < nunits; i++) {
 		const struct oc_entry *first;
 		size_t n, maxn;
@@ -833,7 +842,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 {
 	double evidence = 0;
 	size_t m;
-	int question = mc->question, has_service = mc->has_service;
+	int question = mc->question;
 	unsigned char *in_outage = scratch(&sc->in_outage, &sc->in_outage_cap, sc->text.ntokens, 1);
 
 	for (m = 0; m < nmatches; m++) {
@@ -856,9 +865,19 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 		if (mt->layer != L_OUTAGE)
 			continue;
 		key = entry_key(sc, e, &klen);
-		if ((e->outage_flags & OC_OUT_NEEDS_SERVICE) && !has_service) {
+		if ((e->outage_flags & OC_OUT_NEEDS_SERVICE) &&
+		    !service_near(sc, mt->token, mt->token_end, mt->substr)) {
 			if (sc->explain && w != 0)
-				explain(sc, out, "outage", key, klen, "needs a service: not counted", 0);
+				explain(sc, out, "outage", key, klen, "needs a service nearby: not counted", 0);
+			continue;
+		}
+		if ((e->outage_flags & OC_OUT_NEEDS_SERVICE) && !mt->substr &&
+		    mt->token_end < sc->text.ntokens &&
+		    sc->text.tokens[mt->token_end].kind == OC_TOK_NUMBER &&
+		    !(sc->text.tokens[mt->token_end].flags & OC_TF_BREAK)) {
+			/* "down 8%", "went down $40": a figure, not a failure */
+			if (sc->explain && w != 0)
+				explain(sc, out, "outage", key, klen, "followed by a figure: not counted", 0);
 			continue;
 		}
 		if ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !question) {
@@ -881,6 +900,24 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 	out->is_outage = evidence >= OUTAGE_THRESHOLD;
 	if (!out->is_outage && out->outage >= 0.5)
 		out->outage = 0.4999;
+}
+
+/* Whether a service is named close to tokens [from, to) (or anywhere, for a run). */
+static int service_near(const struct oc_scorer *sc, uint32_t from, uint32_t to, int substr)
+{
+	const unsigned char *near = sc->svc_near;
+	uint32_t k;
+
+	if (substr) {
+		for (k = 0; k < sc->text.ntokens; k++)
+			if (near[k])
+				return 1;
+		return 0;
+	}
+	for (k = from; k < to && k < sc->text.ntokens; k++)
+		if (near[k])
+			return 1;
+	return 0;
 }
 
 /* A question mark, or a sentence that opens with a question word ("is", "anyone"). */
@@ -918,7 +955,7 @@ static int needs_second_pass(const struct oc_scorer *sc, size_t nmatches, const 
 		if (mt->layer != L_OUTAGE)
 			continue;
 		f = mt->entry->outage_flags;
-		if (((f & OC_OUT_NEEDS_SERVICE) && !mc->has_service) ||
+		if (((f & OC_OUT_NEEDS_SERVICE) && !service_near(sc, mt->token, mt->token_end, mt->substr)) ||
 		    ((f & OC_OUT_NEEDS_QUESTION) && !mc->question))
 			return 1;
 	}
@@ -938,6 +975,16 @@ static void add_service(struct oc_score *out, int idx)
 		out->services[out->nservices++] = idx;
 }
 
+/* Marks the tokens within SERVICE_NEAR tokens of a service mention at [from, to). */
+static void mark_service_near(struct oc_scorer *sc, size_t from, size_t to)
+{
+	unsigned char *near = sc->svc_near;
+	size_t n = sc->text.ntokens, a = from > SERVICE_NEAR ? from - SERVICE_NEAR : 0, b = to + SERVICE_NEAR;
+
+	for (; a < b && a < n; a++)
+		near[a] = 1;
+}
+
 static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc_hints *h,
 			  struct oc_score *out)
 {
@@ -945,8 +992,13 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 	const struct oc_text *t = &sc->text;
 	size_t m, i;
 
+	scratch(&sc->svc_near, &sc->svc_near_cap, t->ntokens, 1);
 	for (m = 0; m < nmatches; m++)
 		if (sc->matches[m].layer == L_SERVICE) {
+			if (sc->matches[m].substr)
+				memset(sc->svc_near, 1, t->ntokens); /* no token positions in a run */
+			else
+				mark_service_near(sc, sc->matches[m].token, sc->matches[m].token_end);
 			add_service(out, sc->matches[m].entry->service);
 			if (sc->explain) {
 				size_t klen;
@@ -982,11 +1034,14 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 			}
 		}
 		if (e != NULL && (e->layers & OC_LAYER_SERVICE)) {
+			mark_service_near(sc, i, i + 1);
 			add_service(out, e->service);
 			explain(sc, out, "service", key, tok->norm_len, lx->services[e->service], 1);
 		}
 	}
 	if (h->service != NULL) {
+		/* the source is about a service: every sentence is in its context */
+		memset(sc->svc_near, 1, t->ntokens);
 		for (i = 0; i < lx->nservices; i++)
 			if (strcmp(lx->services[i], h->service) == 0)
 				add_service(out, (int)i);

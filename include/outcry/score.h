@@ -63,8 +63,8 @@ struct oc_scorer {
 	struct oc_buf tmp;
 	int explain;
 	/* per-post scratch arrays, grown as needed and reused */
-	void *best, *at, *sent, *in_outage, *outage_tok, *tokent;
-	size_t best_cap, at_cap, sent_cap, in_outage_cap, outage_tok_cap, tokent_cap;
+	void *best, *at, *sent, *in_outage, *outage_tok, *tokent, *svc_near;
+	size_t best_cap, at_cap, sent_cap, in_outage_cap, outage_tok_cap, tokent_cap, svc_near_cap;
 };
 
 void oc_scorer_init(struct oc_scorer *sc, const struct oc_lexicon *lx);

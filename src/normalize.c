@@ -489,14 +489,20 @@ static struct oc_token *new_token(struct oc_text *t, enum oc_token_kind kind, si
 		t->tokens = oc_xrealloc(t->tokens, t->tokens_cap * sizeof(*t->tokens));
 	}
 	tok = &t->tokens[t->ntokens++];
-	memset(tok, 0, sizeof(*tok));
 	tok->kind = kind;
 	tok->flags = flags;
 	tok->raw_start = t->cp_raw[from];
 	tok->raw_len = t->cp_raw[to] - t->cp_raw[from];
-	if (t->norm.len > 0)
-		oc_buf_addch(&t->norm, ' ');
+	tok->exclaims = tok->questions = 0;
+	tok->country[0] = '\0';
+	if (t->norm.len > 0) {
+		if (t->norm.len + 2 >= t->norm.cap)
+			oc_buf_grow(&t->norm, 1);
+		t->norm.data[t->norm.len++] = ' ';
+		t->norm.data[t->norm.len] = '\0';
+	}
 	tok->norm_start = (uint32_t)t->norm.len;
+	tok->norm_len = 0;
 	return tok;
 }
 

@@ -568,12 +568,18 @@ static int key_is(const struct oc_item *it, const char *s)
 	return it->key_len == n && memcmp(it->key, s, n) == 0;
 }
 
+/* English contractions that negate end in "n't": "didn't", "wouldn't". */
+static int ends_nt(const char *s, size_t len)
+{
+	return len > 3 && s[len - 3] == 'n' && s[len - 2] == '\'' && s[len - 1] == 't';
+}
+
 static int item_negates(const struct oc_item *it)
 {
 	if (it->mod_kind == OC_MOD_NEGATOR)
 		return 1;
 	/* English contractions: "didn't", "wouldn't" */
-	return it->key_len > 3 && memmem(it->key, it->key_len, "n't", 3) != NULL;
+	return ends_nt(it->key, it->key_len);
 }
 
 static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches)
@@ -813,7 +819,7 @@ static int negated_before(const struct oc_scorer *sc, const struct lang_order *o
 		e = ((const struct oc_entry **)sc->tokent)[k - 1];
 		if (e != NULL && entry_modifier(e, order, &v) == OC_MOD_NEGATOR)
 			return 1;
-		if (p->norm_len > 3 && memmem(t->norm.data + p->norm_start, p->norm_len, "n't", 3))
+		if (ends_nt(t->norm.data + p->norm_start, p->norm_len))
 			return 1;
 	}
 	return 0;

@@ -48,11 +48,10 @@ int main(void)
 	is_int(oc_lang_from_tag("english"), -1, "a word is not a tag");
 	is_int(oc_lang_from_tag("sw"), -1, "a language without lexicons");
 
-	ok(oc_lexicon_load(&lx, dir, &err) == 0, "the shipped lexicons load (%s)",
-	   oc_lexicon_load(&lx, dir, &err) == 0 ? "ok" : err.message);
-	oc_lexicon_release(&lx);
-	if (oc_lexicon_load(&lx, dir, &err) < 0)
+	if (!ok(oc_lexicon_load(&lx, dir, &err) == 0, "the shipped lexicons load")) {
+		printf("#   %s\n", err.message);
 		return tap_done();
+	}
 	e = oc_lexicon_get(&lx, "great", 5);
 	ok(e && e->valence[OC_LANG_EN] > 2, "'great' is strongly positive in English");
 	e = oc_lexicon_get(&lx, "not working", 11);

@@ -44,6 +44,7 @@ struct oc_item {
 	int caps;
 	int break_before;  /* sentence punctuation precedes it */
 	int in_outage;     /* part of an outage phrase ("nahi chal raha") */
+	int symbol;        /* an emoji or emoticon: a face is not negated by "not" */
 	uint32_t token;
 };
 
@@ -641,6 +642,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		it->caps = (tok->flags & OC_TF_ALLCAPS) != 0;
 		it->break_before = (tok->flags & OC_TF_BREAK) != 0;
 		it->in_outage = outage_tok[i];
+		it->symbol = tok->kind == OC_TOK_EMOJI || tok->kind == OC_TOK_EMOTICON;
 		if (at[i] != NULL) {
 			it->entry = at[i]->entry;
 			it->key = entry_key(sc, at[i]->entry, &it->key_len);
@@ -693,7 +695,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		}
 		if (it->caps && cap_diff)
 			v += v > 0 ? OC_C_INCR : -OC_C_INCR;
-		negation_open = 1;
+		negation_open = !it->symbol;
 		for (k = 1; k <= 3 && k <= i; k++) {
 			const struct oc_item *p = &items[i - k];
 
@@ -1285,7 +1287,7 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
 static int guess_lang(const struct oc_scorer *sc, int *confident)
 {
 	const struct oc_text *t = &sc->text;
-	unsigned counts[OC_NLANG] = { 0 };
+	unsigned counts[OC_NLANG] = { 0 }, mask;
 	size_t i;
 	int l, best = -1, any = 0;
 
@@ -1308,9 +1310,8 @@ static int guess_lang(const struct oc_scorer *sc, int *confident)
 		if (e == NULL || e->lang_mask == 0)
 			continue;
 		any = 1;
-		for (l = 0; l < OC_NLANG; l++)
-			if (e->lang_mask & (1u << l))
-				counts[l]++;
+		for (mask = e->lang_mask; mask != 0; mask &= mask - 1)
+			counts[__builtin_ctz(mask)]++;
 	}
 	*confident = 0;
 	for (l = 1; l < OC_NLANG; l++)

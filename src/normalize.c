@@ -972,7 +972,8 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 
 				split_hashtag_dict(t, &copy, i + 1, j, 0);
 			}
-			pending = 0;
+			/* a phrase does not run on from a hashtag's pieces into the next word */
+			pending = OC_TF_BREAK;
 			i = j;
 			continue;
 		}

@@ -221,8 +221,13 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 	case L_PLACE:
 		if (!(e->layers & OC_LAYER_PLACE))
 			return 0;
-		if (e->place_kind == OC_PLACE_HASHTAG_CODE)
-			return mc->is_hashpart;
+		if (e->place_kind == OC_PLACE_HASHTAG_CODE && !mc->is_hashpart)
+			return 0;
+		if (e->place_case_off >= 0 && e->place_kind == OC_PLACE_HASHTAG_CODE) {
+			const char *form = lx->keys.data + e->place_case_off;
+
+			return raw != NULL && strlen(form) == raw_len && memcmp(form, raw, raw_len) == 0;
+		}
 		if (e->place_case_off >= 0) {
 			const char *form = lx->keys.data + e->place_case_off;
 
@@ -1244,16 +1249,19 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
 	}
 	if (!h->priors)
 		return;
-	if (h->lang != NULL && lang >= 0) {
+	if (h->lang != NULL && *h->lang) {
 		const char *tag = h->lang;
+		size_t base = strcspn(tag, "-_");
 		int found = -1;
 
+		/* the full tag ("pt-BR") first, then its language ("pl" for "pl-PL") */
 		for (i = 0; i < lx->nlang_priors; i++)
 			if (strcasecmp(lx->lang_priors[i].tag, tag) == 0)
 				found = (int)i;
 		if (found < 0)
 			for (i = 0; i < lx->nlang_priors; i++)
-				if (strcasecmp(lx->lang_priors[i].tag, oc_lang_code(lang)) == 0)
+				if (strlen(lx->lang_priors[i].tag) == base &&
+				    strncasecmp(lx->lang_priors[i].tag, tag, base) == 0)
 					found = (int)i;
 		if (found >= 0) {
 			out->region = lx->lang_priors[found].region;

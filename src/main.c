@@ -8,6 +8,7 @@
 #include "outcry/cmd.h"
 
 static const struct oc_cmd *const commands[] = {
+	&oc_cmd_parse,
 	&oc_cmd_score,
 	&oc_cmd_lexicons,
 	NULL

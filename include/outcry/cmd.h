@@ -23,6 +23,7 @@ struct oc_cmd {
 };
 
 extern const struct oc_cmd oc_cmd_score;
+extern const struct oc_cmd oc_cmd_parse;
 extern const struct oc_cmd oc_cmd_lexicons;
 
 /* Prints "outcry: MESSAGE" and a hint to stderr; returns OC_EXIT_USAGE. */

@@ -919,6 +919,12 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 	t->exclaims = t->questions = 0;
 	t->has_nospace = 0;
 	oc_buf_reset(&t->norm);
+	if (t->cps_cap == 0) {
+		/* an empty first text still needs the end-of-text entry of cp_raw */
+		t->cps_cap = 256;
+		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
+		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
+	}
 	if (!clean_ascii(t, s, len)) {
 		clean_input(t, s, len);
 		encode_raw(t);

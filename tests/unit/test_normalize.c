@@ -44,6 +44,10 @@ int main(void)
 
 	oc_text_init(&t);
 
+	/* found by fuzz_score: an empty text on a fresh analyzer */
+	is_str(norm(""), "", "empty text on a fresh analyzer");
+	is_int(t.ntokens, 0, "empty text has no tokens");
+
 	/* UTF-8 repair */
 	is_int(oc_utf8_decode((const unsigned char *)"\xC0\xAF", 2, &cp), 1, "overlong lead consumed alone");
 	is_int(cp, 0xFFFD, "overlong lead is U+FFFD");

@@ -161,7 +161,7 @@ static void html_pass(const char *html, size_t len, struct oc_buf *out)
 		len = (size_t)INT32_MAX;
 	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
 			     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-				     HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);
+				     HTML_PARSE_NONET);
 	if (doc == NULL) {
 		put_text(&c, html, len);
 		return;

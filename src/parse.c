@@ -292,6 +292,10 @@ static int parse_json(struct oc_emit *em, const char *data, size_t len, struct o
 	if (!json_depth_ok(data, len))
 		return oc_error_set(err, OC_ERR_LIMIT, "JSON nested deeper than %d levels",
 				    OC_PARSE_MAX_JSON_DEPTH);
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		data += 3; /* a byte order mark is not JSON */
+		len -= 3;
+	}
 	root = json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
 	if (root == NULL)
 		return oc_error_set(err, OC_ERR_FORMAT, "invalid JSON at line %d column %d: %s",
@@ -441,7 +445,11 @@ static size_t convert_more(struct converter *cv)
 
 				if (k < 0 && !cv->src_eof)
 					break; /* wait for the rest of the character */
-				if (k > 0) {
+				if (k == 1 && u[i] == 0) {
+					/* NUL is not allowed in XML: it would end the document */
+					cv->out_len += put_cp(cv->out + cv->out_len, 0xFFFD);
+					i++;
+				} else if (k > 0) {
 					memcpy(cv->out + cv->out_len, u + i, (size_t)k);
 					cv->out_len += (size_t)k;
 					i += (size_t)k;

@@ -6,6 +6,41 @@
 
 #include "parse_internal.h"
 
+/*
+ * Reddit's JSON (without raw_json=1) escapes &, < and > in selftext and body as HTML
+ * entities, but the text is not HTML: decode exactly those, once, and keep "<no internet>".
+ */
+static void set_unescaped(struct oc_emit *em, struct oc_buf *field, const char *s, size_t n)
+{
+	static const struct {
+		const char *entity;
+		char c;
+	} map[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' },
+		    { "&#39;", '\'' }, { "&#x27;", '\'' } };
+	struct oc_buf b;
+	size_t i, k;
+
+	oc_buf_init(&b);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '&') {
+			for (k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
+				size_t el = strlen(map[k].entity);
+
+				if (n - i >= el && memcmp(s + i, map[k].entity, el) == 0) {
+					oc_buf_addch(&b, map[k].c);
+					i += el - 1;
+					break;
+				}
+			}
+			if (k < sizeof(map) / sizeof(map[0]))
+				continue;
+		}
+		oc_buf_addch(&b, s[i]);
+	}
+	oc_field_set(em, field, b.data, b.len);
+	oc_buf_release(&b);
+}
+
 int oc_parse_reddit(struct oc_emit *em, json_t *root, struct oc_error *err)
 {
 	json_t *data = json_object_get(root, "data"), *children, *child;
@@ -35,7 +70,7 @@ int oc_parse_reddit(struct oc_emit *em, json_t *root, struct oc_error *err)
 		if ((s = oc_json_str(d, "title", &n)) != NULL)
 			oc_field_set_html(em, &it.title, s, n);
 		if ((s = oc_json_str(d, "selftext", &n)) != NULL || (s = oc_json_str(d, "body", &n)) != NULL)
-			oc_field_set(em, &it.text, s, n);
+			set_unescaped(em, &it.text, s, n);
 		if ((s = oc_json_str(d, "author", &n)) != NULL)
 			oc_field_set(em, &it.author, s, n);
 		if ((s = oc_json_str(d, "permalink", &n)) != NULL) {

@@ -40,6 +40,9 @@ struct xml_state {
 	char fatal[256];
 	int root_seen;
 	int atom;                /* Atom (1.0 or 0.3): text constructs carry a type */
+	char item_ns[256];       /* the namespace of the item element itself */
+	struct oc_buf feed_author; /* Atom: the feed's author, for entries without one */
+	int in_feed_author;
 	struct oc_buf scratch;
 };
 
@@ -78,6 +81,14 @@ static xmlChar *element_text(xmlTextReaderPtr r)
 {
 	xmlChar *s = xmlTextReaderReadString(r);
 
+	if (s == NULL) {
+		/* after a fatal error further on, ReadString gives up even on complete nodes;
+		 * the node already built still has its content */
+		xmlNodePtr n = xmlTextReaderCurrentNode(r);
+
+		if (n != NULL)
+			s = xmlNodeGetContent(n);
+	}
 	return s != NULL ? s : xmlStrdup((const xmlChar *)"");
 }
 
@@ -90,6 +101,11 @@ static void read_text_construct(struct xml_state *st, xmlTextReaderPtr r, struct
 	if (type != NULL && (name_is(type, "xhtml") || strstr((const char *)type, "xml") != NULL)) {
 		s = xmlTextReaderReadInnerXml(r);
 		oc_field_set_html(st->em, field, s ? (const char *)s : "", s ? strlen((const char *)s) : 0);
+	} else if (st->atom && st->em->feed->format == OC_FMT_ATOM10 &&
+		   (type == NULL || name_is(type, "text"))) {
+		/* Atom 1.0 text: what is written is the text, "<timeout>" included */
+		s = element_text(r);
+		oc_field_set(st->em, field, (const char *)s, strlen((const char *)s));
 	} else {
 		/* type text or html, and Atom 0.3's escaped mode: both may hold entities/markup */
 		s = element_text(r);
@@ -103,17 +119,21 @@ static void read_text_construct(struct xml_state *st, xmlTextReaderPtr r, struct
 static void set_link(struct xml_state *st, xmlTextReaderPtr r, struct oc_buf *field, const xmlChar *href)
 {
 	xmlChar *base = xmlTextReaderBaseUri(r);
-	xmlChar *abs = NULL;
+	xmlChar *abs = NULL, *trimmed;
 	size_t a = 0, n = strlen((const char *)href);
 
 	while (a < n && (href[a] == ' ' || href[a] == '\n' || href[a] == '\t' || href[a] == '\r'))
 		a++;
-	if (base != NULL)
-		abs = xmlBuildURI(href + a, base);
+	while (n > a && (href[n - 1] == ' ' || href[n - 1] == '\n' || href[n - 1] == '\t' || href[n - 1] == '\r'))
+		n--;
+	trimmed = xmlStrndup(href + a, (int)(n - a));
+	if (base != NULL && trimmed != NULL)
+		abs = xmlBuildURI(trimmed, base);
 	if (abs != NULL)
 		oc_field_set(st->em, field, (const char *)abs, strlen((const char *)abs));
 	else
 		oc_field_set(st->em, field, (const char *)href + a, n - a);
+	xmlFree(trimmed);
 	xmlFree(abs);
 	xmlFree(base);
 }
@@ -135,7 +155,13 @@ static void finish_item(struct xml_state *st)
 
 	if (it->lang.len == 0 && st->em->feed->lang != NULL)
 		oc_field_set(st->em, &it->lang, st->em->feed->lang, strlen(st->em->feed->lang));
-	oc_emit_item(st->em, it);
+	if (it->author.len == 0 && st->feed_author.len > 0)
+		oc_field_set(st->em, &it->author, st->feed_author.data, st->feed_author.len); /* RFC 4287 4.2.1 */
+	/* an item with nothing in it (what a broken document leaves) is not a post */
+	if (it->id.len > 0 || it->title.len > 0 || it->link.len > 0 || it->text.len > 0)
+		oc_emit_item(st->em, it);
+	else
+		oc_emit_warn(st->em, "an item with no id, title, link or text: skipped");
 	oc_item_reset(it);
 	st->in_item = 0;
 	st->in_author = 0;
@@ -235,16 +261,21 @@ static int item_element(struct xml_state *st, xmlTextReaderPtr r, const xmlChar 
 	if (ns_is(ns, NS_CONTENT) && name_is(name, "encoded")) {
 		if (st->text_rank < R_BEST) {
 			s = element_text(r);
-			oc_field_set_html(st->em, &it->text, (const char *)s, strlen((const char *)s));
-			st->text_rank = R_BEST;
+			if (s[0] != '\0') {
+				/* an empty content:encoded must not wipe a good description */
+				oc_field_set_html(st->em, &it->text, (const char *)s, strlen((const char *)s));
+				if (it->text.len > 0)
+					st->text_rank = R_BEST;
+			}
 			xmlFree(s);
 		}
 		return 1;
 	}
+	/* the item's own namespace (none, RSS 1.0's, 0.90's, userland's RSS 2) is the core
+	 * vocabulary; any other namespace is an extension, skipped whole */
 	if (ns != NULL && !atom_ns && !ns_is(ns, NS_RDF) &&
-	    strcmp((const char *)ns, "http://purl.org/rss/1.0/") != 0 &&
-	    strncmp((const char *)ns, "http://my.netscape.com/rdf/simple/0.9", 38) != 0)
-		return 1; /* another extension: skipped whole */
+	    !(st->item_ns[0] && strcmp((const char *)ns, st->item_ns) == 0))
+		return 1;
 	if (name_is(name, "title")) {
 		if (st->title_rank < R_GOOD) {
 			read_text_construct(st, r, &it->title);
@@ -327,8 +358,10 @@ static int item_element(struct xml_state *st, xmlTextReaderPtr r, const xmlChar 
 	}
 	if (name_is(name, "author")) {
 		if (st->atom) {
-			st->in_author = 1;
-			st->author_depth = depth;
+			if (!xmlTextReaderIsEmptyElement(r)) {
+				st->in_author = 1;
+				st->author_depth = depth;
+			}
 			return 0;
 		}
 		if (st->author_rank < R_WEAK + 1) {
@@ -349,6 +382,18 @@ static int feed_element(struct xml_state *st, xmlTextReaderPtr r, const xmlChar 
 	struct oc_feed *feed = st->em->feed;
 	xmlChar *s;
 
+	if (st->atom && depth == 1 && name_is(name, "author")) {
+		st->in_feed_author = !xmlTextReaderIsEmptyElement(r);
+		return 0;
+	}
+	if (st->in_feed_author && depth == 2 && (name_is(name, "name") || name_is(name, "email"))) {
+		if (name_is(name, "name") || st->feed_author.len == 0) {
+			s = element_text(r);
+			oc_field_set(st->em, &st->feed_author, (const char *)s, strlen((const char *)s));
+			xmlFree(s);
+		}
+		return 1;
+	}
 	/* the channel's own fields sit at depth 2 (rss/channel/x) or 1 (feed/x, RDF channel) */
 	if (depth > 2)
 		return 0;
@@ -409,6 +454,7 @@ static int detect_root(struct xml_state *st, xmlTextReaderPtr r, const xmlChar *
 		feed->format = version != NULL && version[0] == '0' ? OC_FMT_RSS09 : OC_FMT_RSS2;
 		xmlFree(version);
 	} else if (name_is(name, "RDF")) {
+		/* RSS 0.90 is RDF too; its items say so with their namespace (see below) */
 		feed->format = OC_FMT_RSS1;
 	} else if (name_is(name, "feed") && ns_is(ns, NS_ATOM03)) {
 		feed->format = OC_FMT_ATOM03;
@@ -435,6 +481,7 @@ int oc_parse_xml(struct oc_emit *em, oc_read_fn read, void *read_ctx, struct oc_
 	st.em = em;
 	oc_item_init(&st.item);
 	oc_buf_init(&st.scratch);
+	oc_buf_init(&st.feed_author);
 	r = xmlReaderForIO(read, NULL, read_ctx, em->opts->base_url, "UTF-8",
 			   XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
 				   XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_COMPACT |
@@ -455,6 +502,8 @@ int oc_parse_xml(struct oc_emit *em, oc_read_fn read, void *read_ctx, struct oc_
 		type = xmlTextReaderNodeType(r);
 		depth = xmlTextReaderDepth(r);
 		if (type == XML_READER_TYPE_END_ELEMENT) {
+			if (st.in_feed_author && depth == 1)
+				st.in_feed_author = 0;
 			if (st.in_author && depth == st.author_depth)
 				st.in_author = 0;
 			else if (st.in_item && depth == st.item_depth)
@@ -494,6 +543,10 @@ int oc_parse_xml(struct oc_emit *em, oc_read_fn read, void *read_ctx, struct oc_
 
 			st.in_item = 1;
 			st.item_depth = depth;
+			snprintf(st.item_ns, sizeof(st.item_ns), "%s", ns ? (const char *)ns : "");
+			if (em->feed->format == OC_FMT_RSS1 &&
+			    strncmp(st.item_ns, "http://my.netscape.com/rdf/simple/0.9", 37) == 0)
+				em->feed->format = OC_FMT_RSS09;
 			if (about != NULL) {
 				oc_field_set(em, &st.item.id, (const char *)about, strlen((const char *)about));
 				st.item.has_id = st.item.id.len > 0;
@@ -525,6 +578,7 @@ out:
 	if (r != NULL)
 		xmlFreeTextReader(r);
 	oc_buf_release(&st.scratch);
+	oc_buf_release(&st.feed_author);
 	oc_item_release(&st.item);
 	return rc;
 }

@@ -1237,6 +1237,10 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
 	out->region_source = OC_RSRC_NONE;
 	if (valid_code(lx, h->country, cc)) {
 		out->region_source = OC_RSRC_GIVEN;
+	} else if (h->region != NULL && oc_region_from_name(h->region) > 0) {
+		out->region = oc_region_from_name(h->region);
+		out->region_source = OC_RSRC_GIVEN;
+		return;
 	} else if (valid_code(lx, h->geo_country, cc)) {
 		out->region_source = OC_RSRC_GEO;
 	} else if (place_from_text(sc, nmatches, out, cc)) {

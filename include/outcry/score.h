@@ -21,6 +21,7 @@ extern const char *const oc_region_source_names[];
 struct oc_hints {
 	const char *lang;        /* BCP 47 tag */
 	const char *country;     /* ISO alpha-2 given by the source (region_source "given") */
+	const char *region;      /* a region given by the source without a country */
 	const char *geo_country; /* alpha-2 from geo data (region_source "geo") */
 	const char *created_at;  /* ISO 8601; its UTC offset can hint a region */
 	const char *service;     /* the source is about this service (OPML service=) */

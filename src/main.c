@@ -8,8 +8,17 @@
 #include "outcry/cmd.h"
 
 static const struct oc_cmd *const commands[] = {
+	&oc_cmd_run,
+	&oc_cmd_fetch,
+	&oc_cmd_report,
+	&oc_cmd_incidents,
+	&oc_cmd_detect,
 	&oc_cmd_parse,
 	&oc_cmd_score,
+	&oc_cmd_import,
+	&oc_cmd_sources,
+	&oc_cmd_rescore,
+	&oc_cmd_feeds,
 	&oc_cmd_lexicons,
 	NULL
 };

@@ -25,6 +25,15 @@ struct oc_cmd {
 extern const struct oc_cmd oc_cmd_score;
 extern const struct oc_cmd oc_cmd_parse;
 extern const struct oc_cmd oc_cmd_lexicons;
+extern const struct oc_cmd oc_cmd_run;
+extern const struct oc_cmd oc_cmd_fetch;
+extern const struct oc_cmd oc_cmd_import;
+extern const struct oc_cmd oc_cmd_sources;
+extern const struct oc_cmd oc_cmd_rescore;
+extern const struct oc_cmd oc_cmd_report;
+extern const struct oc_cmd oc_cmd_incidents;
+extern const struct oc_cmd oc_cmd_detect;
+extern const struct oc_cmd oc_cmd_feeds;
 
 /* Prints "outcry: MESSAGE" and a hint to stderr; returns OC_EXIT_USAGE. */
 int oc_usage_error(const struct oc_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +33,10 @@ enum verbosity { V_QUIET, V_NORMAL, V_VERBOSE };
 struct page {
 	size_t source;   /* index into run.sources */
 	int number;      /* 1 for the list's URL, then pagination */
-	int64_t new_posts;
+	char *url;       /* for pages after the first: the page's URL (it is pending) */
 };
+
+#define PENDING_MAX_TRIES 3
 
 struct run {
 	struct oc_store *st;
@@ -58,6 +61,12 @@ struct run {
 };
 
 static void log_line(struct run *r, int failure, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void free_page(struct page *pg)
+{
+	free(pg->url);
+	free(pg);
+}
 
 static void log_line(struct run *r, int failure, const char *fmt, ...)
 {
@@ -288,7 +297,7 @@ static void on_done(void *ctx, struct oc_fetcher *f, const struct oc_fetch_resul
 	int ok = 0;
 
 	if (r->db_failed) {
-		free(pg);
+		free_page(pg);
 		return;
 	}
 	r->page = pg;
@@ -297,7 +306,7 @@ static void on_done(void *ctx, struct oc_fetcher *f, const struct oc_fetch_resul
 	if (oc_store_begin(r->st, &err) < 0) {
 		log_line(r, 1, "%s", err.message);
 		r->db_failed = 1;
-		free(pg);
+		free_page(pg);
 		return;
 	}
 	if (res->error != NULL || (res->status >= 400) || (res->status != 304 && res->status != 200 &&
@@ -310,8 +319,12 @@ static void on_done(void *ctx, struct oc_fetcher *f, const struct oc_fetch_resul
 			snprintf(why, sizeof(why), "HTTP %d", res->status);
 		if (pg->number == 1)
 			source_failed(r, s, res->status, why, res->retry_after);
-		else
-			log_line(r, 1, "'%s': page %d: %s", s->title ? s->title : s->key, pg->number, why);
+		else {
+			log_line(r, 1, "'%s': page %d: %s (tried again next run)", s->title ? s->title : s->key,
+				 pg->number, why);
+			if (oc_store_pending_failed(r->st, s->id, pg->url, &err) < 0)
+				r->db_failed = 1;
+		}
 	} else if (res->status == 304) {
 		ok = 1;
 	} else {
@@ -329,7 +342,7 @@ static void on_done(void *ctx, struct oc_fetcher *f, const struct oc_fetch_resul
 			if (oc_store_begin(r->st, &err) < 0) {
 				r->db_failed = 1;
 				oc_feed_release(&feed);
-				free(pg);
+				free_page(pg);
 				return;
 			}
 			r->page_new = 0;
@@ -339,21 +352,29 @@ static void on_done(void *ctx, struct oc_fetcher *f, const struct oc_fetch_resul
 			char *next = NULL;
 
 			ok = 1;
-			/* more pages only while they still bring new posts */
-			if (r->page_new > 0 && pg->number < r->max_pages)
+			if (pg->number > 1 && oc_store_pending_done(r->st, s->id, pg->url, &err) < 0)
+				r->db_failed = 1;
+			/* more pages only while they still bring new posts; a page past this run's
+			 * limit stays pending for the next run, so nothing is skipped */
+			if (r->page_new > 0)
 				next = next_page_url(s, res, &feed);
-			if (next != NULL) {
-				struct page *np = oc_xcalloc(1, sizeof(*np));
-				struct oc_fetch_request req;
+			if (next != NULL && !r->db_failed) {
+				if (oc_store_pending_add(r->st, s->id, next, &err) < 0)
+					r->db_failed = 1;
+				else if (pg->number < r->max_pages) {
+					struct page *np = oc_xcalloc(1, sizeof(*np));
+					struct oc_fetch_request req;
 
-				np->source = pg->source;
-				np->number = pg->number + 1;
-				memset(&req, 0, sizeof(req));
-				req.url = next;
-				req.user = np;
-				oc_fetcher_add(f, &req);
-				free(next);
+					np->source = pg->source;
+					np->number = pg->number + 1;
+					np->url = oc_xstrdup(next);
+					memset(&req, 0, sizeof(req));
+					req.url = next;
+					req.user = np;
+					oc_fetcher_add(f, &req);
+				}
 			}
+			free(next);
 		}
 		oc_feed_release(&feed);
 	}
@@ -376,7 +397,7 @@ static void on_done(void *ctx, struct oc_fetcher *f, const struct oc_fetch_resul
 	}
 	if (r->db_failed) {
 		oc_store_rollback(r->st);
-		free(pg);
+		free_page(pg);
 		return;
 	}
 	if ((pg->number == 1 && oc_store_source_save_state(r->st, s, &err) < 0) ||
@@ -386,7 +407,7 @@ static void on_done(void *ctx, struct oc_fetcher *f, const struct oc_fetch_resul
 		oc_store_rollback(r->st);
 		log_line(r, 1, "%s", err.message);
 		r->db_failed = 1;
-		free(pg);
+		free_page(pg);
 		return;
 	}
 	r->new_posts += r->page_new;
@@ -397,7 +418,29 @@ static void on_done(void *ctx, struct oc_fetcher *f, const struct oc_fetch_resul
 			 s->title ? s->title : s->key, res->status, (long long)r->page_new, res->bytes,
 			 res->elapsed_ms, pg->number > 1 ? " (next page)" : "");
 	show_progress(r);
-	free(pg);
+	free_page(pg);
+}
+
+struct pending_ctx {
+	struct oc_fetcher *f;
+	size_t source;
+	struct run *r;
+};
+
+static int queue_pending(void *ctx, const char *url)
+{
+	struct pending_ctx *pc = ctx;
+	struct page *pg = oc_xcalloc(1, sizeof(*pg));
+	struct oc_fetch_request req;
+
+	pg->source = pc->source;
+	pg->number = 2;
+	pg->url = oc_xstrdup(url);
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.user = pg;
+	oc_fetcher_add(pc->f, &req);
+	return 0;
 }
 
 static const struct option long_options[] = {
@@ -588,6 +631,16 @@ static int run_main(const struct oc_cmd *cmd, int argc, char **argv, int write_r
 				 s->title ? s->title : s->key, when);
 			r.skipped++;
 			continue;
+		}
+		{
+			struct pending_ctx pc = { fetcher, i, &r };
+
+			/* pages a killed or limited run left to fetch */
+			if (oc_store_pending_list(r.st, s->id, PENDING_MAX_TRIES, queue_pending, &pc, &err) < 0) {
+				oc_report("%s", err.message);
+				rc = OC_EXIT_FATAL;
+				goto out;
+			}
 		}
 		pg = oc_xcalloc(1, sizeof(*pg));
 		pg->source = i;

@@ -23,6 +23,7 @@
 #define SCORE_STRONG 8.0   /* ... that opens an incident on its own */
 #define MIN_EXCESS 3.0     /* and at least this many more than the baseline */
 #define CLOSE_AFTER 2      /* normal points in a row that close an incident */
+#define MIN_HISTORY 8      /* points of history before anything is called anomalous */
 
 struct oc_detector {
 	int64_t step;
@@ -113,7 +114,8 @@ void oc_detector_push(struct oc_detector *d, int64_t t, double value, struct oc_
 	p->value = value;
 	p->baseline = base;
 	p->score = (value - base) / scale;
-	p->anomaly = p->score >= SCORE_OPEN && value - base >= MIN_EXCESS;
+	/* no judgment before there is some history to judge against */
+	p->anomaly = m >= MIN_HISTORY && p->score >= SCORE_OPEN && value - base >= MIN_EXCESS;
 	d->hist[d->n % d->cap] = p->anomaly ? base + 3.0 * scale : value;
 	d->n++;
 }
@@ -354,11 +356,11 @@ int oc_incidents_find(struct oc_store *st, const char *service, int64_t bucket,
 		int open = 0, normal_run = 0, pending = 0;
 		int64_t pending_start = 0;
 
-		/* a day of quiet before the first report, so the start is not a surprise */
-		for (k = 0; k < 4; k++) {
+		/* the buckets before the first outage report had none: say so to the detector */
+		for (k = 0; k < MIN_HISTORY; k++) {
 			struct oc_detect_point p;
 
-			oc_detector_push(d, s->first - (int64_t)(4 - k) * bucket, 0, &p);
+			oc_detector_push(d, s->first - (int64_t)(MIN_HISTORY - k) * bucket, 0, &p);
 		}
 		for (i = 0; i <= s->n; i++) {
 			struct oc_detect_point p;

@@ -1006,11 +1006,15 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 			size_t host = starts_with_ci(t, i, "www.") ? i : (t->cps[i + 4] == 's' || t->cps[i + 4] == 'S') ? i + 8 : i + 7;
 			size_t host_end;
 
-			for (j = i; j < t->ncps && t->cps[j] != ' ' && t->cps[j] != '\n'; j++)
+			/* a URL ends at white space or a character that cannot be in one */
+			for (j = i; j < t->ncps && t->cps[j] != ' ' && t->cps[j] != '\n' && t->cps[j] != '"' &&
+				    t->cps[j] != '<' && t->cps[j] != '>' && t->cps[j] < 0x2000;
+			     j++)
 				;
 			while (j > host && (t->cps[j - 1] == '.' || t->cps[j - 1] == ')' ||
 					    t->cps[j - 1] == ',' || t->cps[j - 1] == '!' ||
-					    t->cps[j - 1] == '?' || t->cps[j - 1] == '"'))
+					    t->cps[j - 1] == '?' || t->cps[j - 1] == '\'' ||
+					    t->cps[j - 1] == ';' || t->cps[j - 1] == ':'))
 				j--;
 			for (host_end = host; host_end < j && t->cps[host_end] != '/' &&
 					      t->cps[host_end] != '?' && t->cps[host_end] != '#' &&

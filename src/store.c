@@ -23,6 +23,7 @@
 enum stmt_id {
 	S_SOURCE_FIND, S_SOURCE_INSERT, S_SOURCE_UPDATE_ATTRS, S_SOURCE_SAVE, S_POST_INSERT,
 	S_SCORE_UPSERT, S_SERVICE_DELETE, S_SERVICE_INSERT, S_RUN_BEGIN, S_RUN_SOURCE, S_RUN_END,
+	S_PENDING_ADD, S_PENDING_DONE, S_PENDING_FAIL,
 	S_COUNT
 };
 
@@ -65,6 +66,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_RUN_END] =
 		"UPDATE runs SET finished = ?2, sources = ?3, failed = ?4, new_posts = ?5 WHERE id = ?1",
+	[S_PENDING_ADD] = "INSERT OR IGNORE INTO pending_pages (source_id, url) VALUES (?1, ?2)",
+	[S_PENDING_DONE] = "DELETE FROM pending_pages WHERE source_id = ?1 AND url = ?2",
+	[S_PENDING_FAIL] =
+		"UPDATE pending_pages SET tries = tries + 1 WHERE source_id = ?1 AND url = ?2",
 };
 
 /* Version 1 of the schema; later versions add migrations below, never edit this. */
@@ -114,6 +119,14 @@ static const char schema_v1[] =
 	"CREATE INDEX post_services_service ON post_services (service, post_id);"
 	"CREATE INDEX posts_source ON posts (source_id);";
 
+/* Version 2: pages still to fetch, so a run killed inside a paginated source resumes. */
+static const char schema_v2[] =
+	"CREATE TABLE pending_pages ("
+	" source_id INTEGER NOT NULL REFERENCES sources(id),"
+	" url TEXT NOT NULL,"
+	" tries INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (source_id, url));";
+
 static int db_error(struct oc_store *st, struct oc_error *err, const char *what)
 {
 	return oc_error_set(err, OC_ERR_IO, "database '%s': %s: %s", st->path, what,
@@ -162,14 +175,20 @@ static int migrate(struct oc_store *st, unsigned flags, struct oc_error *err)
 	if (flags & OC_STORE_READONLY)
 		return oc_error_set(err, OC_ERR_IO, "database '%s' needs an upgrade that a read-only "
 				    "command cannot make: run 'outcry run' or 'outcry rescore' once", st->path);
-	if (v == 0) {
+	/* each step in its own transaction: a migration killed half-way leaves the version
+	 * it started from */
+	while (v < OC_STORE_SCHEMA_VERSION) {
+		const char *step = v == 0 ? schema_v1 : schema_v2;
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
 		if (exec(st, "BEGIN IMMEDIATE", err) < 0)
 			return -1;
-		if (exec(st, schema_v1, err) < 0 || exec(st, "PRAGMA user_version = 1", err) < 0 ||
-		    exec(st, "COMMIT", err) < 0) {
+		if (exec(st, step, err) < 0 || exec(st, pragma, err) < 0 || exec(st, "COMMIT", err) < 0) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
+		v++;
 	}
 	return 0;
 }
@@ -604,6 +623,49 @@ int oc_store_run_end(struct oc_store *st, int64_t run_id, int64_t sources, int64
 	sqlite3_bind_int64(q, 4, failed);
 	sqlite3_bind_int64(q, 5, new_posts);
 	return step_done(st, q, err, "cannot record the run");
+}
+
+static int pending_stmt(struct oc_store *st, enum stmt_id id, int64_t source_id, const char *url,
+			struct oc_error *err)
+{
+	sqlite3_stmt *q = st->stmt[id];
+
+	sqlite3_bind_int64(q, 1, source_id);
+	bind_text(q, 2, url);
+	return step_done(st, q, err, "cannot record a pending page");
+}
+
+int oc_store_pending_add(struct oc_store *st, int64_t source_id, const char *url, struct oc_error *err)
+{
+	return pending_stmt(st, S_PENDING_ADD, source_id, url, err);
+}
+
+int oc_store_pending_done(struct oc_store *st, int64_t source_id, const char *url, struct oc_error *err)
+{
+	return pending_stmt(st, S_PENDING_DONE, source_id, url, err);
+}
+
+int oc_store_pending_failed(struct oc_store *st, int64_t source_id, const char *url, struct oc_error *err)
+{
+	return pending_stmt(st, S_PENDING_FAIL, source_id, url, err);
+}
+
+int oc_store_pending_list(struct oc_store *st, int64_t source_id, int max_tries,
+			  int (*fn)(void *ctx, const char *url), void *ctx, struct oc_error *err)
+{
+	sqlite3_stmt *q;
+	int step;
+
+	/* pages that failed too often are given up, loudly, by the caller's log */
+	if (sqlite3_prepare_v2(st->db, "SELECT url, tries FROM pending_pages WHERE source_id = ?1 ORDER BY rowid",
+			       -1, &q, NULL) != SQLITE_OK)
+		return db_error(st, err, "cannot read pending pages");
+	sqlite3_bind_int64(q, 1, source_id);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		if (sqlite3_column_int(q, 1) < max_tries && fn(ctx, (const char *)sqlite3_column_text(q, 0)) != 0)
+			break;
+	sqlite3_finalize(q);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_error(st, err, "cannot read pending pages");
 }
 
 int64_t oc_store_count_posts(struct oc_store *st)

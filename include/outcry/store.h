@@ -15,7 +15,7 @@
 #include "outcry/score.h"
 #include "outcry/util.h"
 
-#define OC_STORE_SCHEMA_VERSION 1
+#define OC_STORE_SCHEMA_VERSION 2
 
 struct oc_store;
 
@@ -113,6 +113,17 @@ struct oc_stored_post {
 int64_t oc_store_rescore(struct oc_store *st, const char *lexicon_version, int all,
 			 void (*score_fn)(void *ctx, const struct oc_stored_post *p, struct oc_score *out),
 			 void *ctx, const struct oc_lexicon *lx, struct oc_error *err);
+
+/*
+ * Pages of a paginated source still to fetch: added in the transaction that stores the
+ * page linking to them, removed in the one that stores them, so a run killed in between
+ * resumes there. A page that failed max_tries times is no longer listed.
+ */
+int oc_store_pending_add(struct oc_store *st, int64_t source_id, const char *url, struct oc_error *err);
+int oc_store_pending_done(struct oc_store *st, int64_t source_id, const char *url, struct oc_error *err);
+int oc_store_pending_failed(struct oc_store *st, int64_t source_id, const char *url, struct oc_error *err);
+int oc_store_pending_list(struct oc_store *st, int64_t source_id, int max_tries,
+			  int (*fn)(void *ctx, const char *url), void *ctx, struct oc_error *err);
 
 /* Total posts stored; a cheap check for tests and logs. */
 int64_t oc_store_count_posts(struct oc_store *st);

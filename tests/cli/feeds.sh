@@ -69,7 +69,13 @@ ok "feeds --help is the same text as help feeds" sh -c 'test "$("$OUTCRY" feeds 
 for f in "$TOP_SRCDIR"/feeds/*.opml; do
 	ok "$(basename "$f") has no problems" exits 0 "$OUTCRY" feeds check "$f"
 done
-ok "demo.opml names only files that exist" sh -c '
-	"$OUTCRY" feeds check -v "$1" | tail -n +2 | cut -f4 | while read -r p; do test -f "$p" || { echo "missing $p"; exit 1; }; done' \
-	- "$TOP_SRCDIR/feeds/demo.opml"
+"$OUTCRY" feeds check -v "$TOP_SRCDIR/feeds/demo.opml" >"$TMP/demo.out" || true
+tail -n +2 "$TMP/demo.out" | cut -f4 >"$TMP/demo.paths"
+ok "demo.opml lists the nine demo feeds" sh -c 'test "$(wc -l <"$1")" -eq 9' - "$TMP/demo.paths"
+ok "demo.opml paths are absolute and exist" sh -c '
+	while read -r p; do case $p in /*) ;; *) exit 1;; esac; test -f "$p" || { echo "missing $p"; exit 1; }; done <"$1"' \
+	- "$TMP/demo.paths"
+ok "every demo feed parses without a warning" sh -c '
+	while read -r p; do "$OUTCRY" parse "$p" >/dev/null 2>"$2" && test ! -s "$2" || { echo "$p:"; cat "$2"; exit 1; }; done <"$1"' \
+	- "$TMP/demo.paths" "$TMP/parse.err"
 done_testing

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -320,7 +321,7 @@ static char *resolve_url(const struct loader *ld, const char *raw, char *why, si
 	char *path, *abs;
 
 	if (strlen(raw) > OPML_MAX_URL_BYTES) {
-		snprintf(why, whycap, "longer than %d bytes", OPML_MAX_URL_BYTES);
+		snprintf(why, whycap, "which is longer than %d bytes", OPML_MAX_URL_BYTES);
 		return NULL;
 	}
 	if ((slen == 4 && strncasecmp(raw, "http", 4) == 0) ||
@@ -348,7 +349,8 @@ static char *resolve_url(const struct loader *ld, const char *raw, char *why, si
 			if (strncasecmp(rest, "localhost", 9) == 0 && (rest[9] == '/' || rest[9] == '\0'))
 				rest += 9;
 			if (rest[0] != '/') {
-				snprintf(why, whycap, "which names another host; only local files can be read");
+				snprintf(why, whycap, "%s", rest[0] == '\0' ? "which names no file"
+					 : "which names another host; only local files can be read");
 				return NULL;
 			}
 		}
@@ -451,8 +453,10 @@ static void url_set_release(struct url_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* The line of the reader's current node: libxml2 keeps 16 bits per node, so past that
- * the parser's position stands in. */
+/*
+ * The line of the reader's current node (for an element, where its start tag ends).
+ * libxml2 keeps 16 bits of it per node, so past that the parser's position stands in.
+ */
 static int current_line(xmlTextReaderPtr r)
 {
 	xmlNodePtr node = xmlTextReaderCurrentNode(r);
@@ -608,8 +612,8 @@ static int start_outline(struct loader *ld, xmlTextReaderPtr r)
 	if (parent != NULL)
 		parent->children++;
 	if (ld->nframes >= OPML_MAX_DEPTH) {
-		problem(ld, current_line(r), "outline nested deeper than %d levels: skipped%s",
-			OPML_MAX_DEPTH, empty ? "" : " with the outlines inside it");
+		problem(ld, current_line(r), "outline nested deeper than %d levels%s", OPML_MAX_DEPTH,
+			empty ? "" : ": skipped with the outlines inside it");
 		return 1;
 	}
 	memset(&f, 0, sizeof(f));
@@ -676,13 +680,15 @@ int oc_opml_load(struct oc_opml *opml, const char *path, oc_opml_problem_fn prob
 		oc_error_set(err, OC_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		oc_error_set(err, OC_ERR_IO, "cannot read '%s': %s", path, strerror(EISDIR));
-		goto out;
-	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
-		oc_error_set(err, OC_ERR_FORMAT, "'%s' is empty, not OPML", path);
-		goto out;
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			oc_error_set(err, OC_ERR_IO, "cannot read '%s': %s", path, strerror(EISDIR));
+			goto out;
+		}
+		if (S_ISREG(st.st_mode) && st.st_size == 0) {
+			oc_error_set(err, OC_ERR_FORMAT, "'%s' is empty, not OPML", path);
+			goto out;
+		}
 	}
 	ld->dir = directory_of(path);
 	/* no XML_PARSE_NOENT, DTDLOAD or XINCLUDE: nothing outside this file is ever read */
@@ -760,8 +766,9 @@ int oc_opml_load(struct oc_opml *opml, const char *path, oc_opml_problem_fn prob
 		if (!name_is(name, "outline")) {
 			char q[OPML_MAX_QUOTE_BYTES + 8];
 
-			problem(ld, current_line(r), "<%s> in the body is not an outline: skipped",
-				quoted(q, sizeof(q), (const char *)name));
+			problem(ld, current_line(r), "<%s> in the body is not an outline%s",
+				quoted(q, sizeof(q), (const char *)name),
+				xmlTextReaderIsEmptyElement(r) == 1 ? "" : ": skipped with what it holds");
 			if (ld->nframes > 0)
 				ld->frames[ld->nframes - 1].children++;
 			skip = xmlTextReaderIsEmptyElement(r) != 1;

@@ -252,6 +252,9 @@ static char *next_page_url(const struct oc_source *s, const struct oc_fetch_resu
 
 	if (res->link_next != NULL)
 		return oc_xstrdup(res->link_next);
+	/* a recorded file has no next page to ask for */
+	if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0)
+		return NULL;
 	if (feed->next == NULL || feed->next[0] == '\0')
 		return NULL;
 	if (feed->format == OC_FMT_JSONFEED)

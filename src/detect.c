@@ -316,7 +316,9 @@ static int describe(struct oc_store *st, const char *service, int64_t bucket, in
 			order[j - 1] = tmp;
 		}
 	inc->nfeatures = 0;
-	for (i = 0; i < OC_NFEATURES && w.feature_posts[order[i]] > 0; i++)
+	/* the features a real share of the reports name, most named first */
+	for (i = 0; i < OC_NFEATURES && w.feature_posts[order[i]] > 0 &&
+		    (i == 0 || w.feature_posts[order[i]] * 20 >= inc->outage_posts); i++)
 		snprintf(inc->features[inc->nfeatures++], sizeof(inc->features[0]), "%s",
 			 oc_feature_names[order[i]]);
 	/* the service's own word: first official post from just before the reports began

@@ -478,7 +478,8 @@ static void opml_problem(void *ctx, int line, const char *msg)
 {
 	const char *path = ctx;
 
-	oc_report("'%s' line %d: %s (skipped)", path, line, msg);
+	(void)line; /* the message starts with its line already */
+	oc_report("'%s': %s (skipped)", path, msg);
 }
 
 static int run_main(const struct oc_cmd *cmd, int argc, char **argv, int write_reports)

@@ -14,9 +14,9 @@ ok() { # ok DESCRIPTION COMMAND...
 	shift
 	tap_n=$((tap_n + 1))
 	if "$@" >"$TMP/ok.out" 2>&1; then
-		echo "ok $tap_n - $desc"
+		printf "ok %s - %s\n" "$tap_n" "$desc"
 	else
-		echo "not ok $tap_n - $desc"
+		printf "not ok %s - %s\n" "$tap_n" "$desc"
 		sed 's/^/#   /' "$TMP/ok.out" | head -20
 		tap_failed=$((tap_failed + 1))
 	fi

@@ -394,8 +394,31 @@ int oc_report_write_run(struct oc_store *st, const struct oc_lexicon *lx, const 
 		oc_incident_json(&incs, &list.v[i], 0);
 	}
 	oc_buf_addstr(&incs, "]}\n");
-	if (oc_report_html(st, lx, &q, list.v, list.n, &html, err) < 0)
-		goto out;
+	{
+		/* the page looks at what matters: the incidents, with a few quiet hours around
+		 * them, or else the last day */
+		struct oc_agg_query hq = q;
+
+		if (list.n > 0) {
+			int64_t lo = list.v[0].start, hi = list.v[0].end;
+
+			for (i = 0; i < list.n; i++) {
+				if (list.v[i].start < lo)
+					lo = list.v[i].start;
+				if (list.v[i].end > hi)
+					hi = list.v[i].end;
+				if (list.v[i].resolved != OC_NO_TIME && list.v[i].resolved > hi)
+					hi = list.v[i].resolved;
+			}
+			hq.since = lo - 6 * 3600 > q.since ? lo - 6 * 3600 : q.since;
+			hq.until = hi + 3 * 3600 < q.until ? hi + 3 * 3600 : q.until;
+		} else if (last - 86400 > q.since) {
+			hq.since = last - 86400;
+		}
+		hq.since -= ((hq.since % 900) + 900) % 900;
+		if (oc_report_html(st, lx, &hq, list.v, list.n, &html, err) < 0)
+			goto out;
+	}
 	snprintf(path, sizeof(path), "%s/outcry.csv", out_dir);
 	if (oc_write_atomic(path, csv.data, csv.len, err) < 0)
 		goto out;

@@ -232,16 +232,18 @@ static void sentiment_chart(struct oc_buf *b, const struct series_data *d, const
 			 "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">0</text>"
 			 "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">-1</text>",
 		      PAD_L - 4, PAD_T + 8, PAD_L - 4, mid + 4, PAD_L - 4, H - PAD_B);
-	oc_buf_addstr(b, "<polyline fill=\"none\" stroke=\"#444\" stroke-width=\"2\" points=\"");
+	oc_buf_addstr(b, "<path fill=\"none\" stroke=\"#444\" stroke-width=\"2\" d=\"");
 	for (i = 0; i < d->n; i++) {
 		double x, y, m;
 
-		if (d->posts[i] == 0)
-			continue; /* no posts: no mean to show */
+		if (d->posts[i] == 0) {
+			started = 0; /* no posts: no mean to show, and no line across the gap */
+			continue;
+		}
 		m = d->compound_sum[i] / d->posts[i];
 		x = xpos(d, d->since + (int64_t)i * d->bucket + d->bucket / 2);
 		y = mid - (mid - PAD_T) * m;
-		oc_buf_printf(b, "%s%.1f,%.1f", started ? " " : "", x, y);
+		oc_buf_printf(b, "%s%.1f,%.1f", started ? " L" : " M", x, y);
 		started = 1;
 	}
 	oc_buf_addstr(b, "\"/></svg>");

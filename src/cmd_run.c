@@ -690,7 +690,10 @@ out:
 	for (i = 0; i < r.nsources; i++)
 		oc_source_release(&r.sources[i]);
 	free(r.sources);
-	free(r.credentials);
+	if (r.credentials != NULL) {
+		explicit_bzero(r.credentials, strlen(r.credentials)); /* secrets do not linger */
+		free(r.credentials);
+	}
 	oc_opml_release(&opml);
 	if (r.lx.entries != NULL) {
 		oc_score_release(&r.score);

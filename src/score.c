@@ -20,6 +20,7 @@ enum { L_SENT, L_OUTAGE, L_FEATURE, L_SERVICE, L_PLACE, NLAYERS };
 #define OUTAGE_THRESHOLD 1.0
 #define OUTAGE_SLOPE 2.0
 #define NEGATION_WINDOW 3
+#define EXCLAIM_ONLY 0.2 /* valence of each ! (up to 3) in a post with no other evidence */
 #define FEATURE_NEAR 2 /* tokens between a feature and the outage evidence */
 #define SERVICE_NEAR 8 /* tokens between a service and a phrase that needs one */
 
@@ -768,6 +769,13 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 						!(items[i].valence != items[i].entry->emoji_valence)
 					? "emoji.tsv" : "sentiment lexicon, after modifiers",
 				sent[i]);
+	}
+	/* exclamations with no sentiment word and no outage report read as excitement:
+	 * "freestyle friday!!!" leans positive, a little */
+	if (sum == 0 && t->exclaims > 0 && t->questions == 0 && !out->is_outage) {
+		sum = EXCLAIM_ONLY * (t->exclaims > 3 ? 3 : t->exclaims);
+		if (sc->explain)
+			explain(sc, out, "sentiment", "!", 1, "exclamation without sentiment words", sum);
 	}
 	if (sum != 0) {
 		unsigned ex = t->exclaims > 4 ? 4 : t->exclaims;

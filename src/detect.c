@@ -324,7 +324,7 @@ static int describe(struct oc_store *st, const char *service, int64_t bucket, in
 	/* the service's own word: first official post from just before the reports began
 	 * until the next incident; resolution is the first official "resolved" after it */
 	inc->acknowledged = inc->resolved = OC_NO_TIME;
-	return oc_store_official_posts(st, service, inc->start - bucket,
+	return oc_store_official_posts(st, service, inc->start - 2 * bucket,
 				       next_start != OC_NO_TIME ? next_start - bucket : inc->end + 12 * 3600,
 				       official_row, &o, err);
 }

@@ -57,7 +57,9 @@ static const struct zone zones[] = {
 	{ "NZDT", 13 * 60 }, { "HKT", 8 * 60 }, { "SGT", 8 * 60 }, { "KST", 9 * 60 },
 	{ "WET", 0 }, { "WEST", 60 }, { "EET", 2 * 60 }, { "EEST", 3 * 60 },
 	{ "MSK", 3 * 60 }, { "AKST", -9 * 60 }, { "AKDT", -8 * 60 }, { "HST", -10 * 60 },
-	{ "NST", -(3 * 60 + 30) }, { "ADT", -3 * 60 }, { "AST", -4 * 60 }
+	{ "NST", -(3 * 60 + 30) }, { "ADT", -3 * 60 }, { "AST", -4 * 60 },
+	/* the generic US names some feeds write, taken as standard time */
+	{ "ET", -5 * 60 }, { "CT", -6 * 60 }, { "MT", -7 * 60 }, { "PT", -8 * 60 }
 };
 
 static int is_space(int c)
@@ -305,10 +307,90 @@ static int parse_seconds(struct cursor *c, struct fields *f)
  * RFC 822/2822 and the usual deviations: "[Fri[,]] 8 Mar[ch] 2024 [14:05[:00]] [zone]
  * [(comment)]", years of 2, 3 or 4 digits.
  */
+/* HH:MM[:SS] with an optional AM/PM after a space ("10:30 AM"). */
+static int parse_rfc_time(struct cursor *c, struct fields *f)
+{
+	if (digits(c, 1, 2, &f->hour) < 0 || !accept(c, ':') || digits(c, 2, 2, &f->minute) < 0)
+		return -1;
+	if (accept(c, ':') && digits(c, 2, 2, &f->second) < 0)
+		return -1;
+	{
+		size_t save = c->pos;
+		const unsigned char *w;
+		size_t n;
+
+		skip_space(c);
+		n = word(c, &w);
+		if (n == 2 && (word_is(w, n, "AM") || word_is(w, n, "PM"))) {
+			if (f->hour < 1 || f->hour > 12)
+				return -1;
+			f->hour = f->hour % 12 + (lower(w[0]) == 'p' ? 12 : 0);
+		} else {
+			c->pos = save;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The zone after an RFC time, as feeds write it: a name, an offset, "GMT+0100" (a name
+ * then an offset: the offset counts), "+0000 GMT" (an offset then a name: the offset
+ * counts), then an optional comment.
+ */
+static int parse_rfc_zone(struct cursor *c, struct fields *f)
+{
+	int first, named;
+
+	skip_space(c);
+	if (at_end(c) || peek(c) == '(')
+		goto comment;
+	named = is_alpha(peek(c));
+	if (parse_zone(c, 0, &f->offset_min) < 0)
+		return -1;
+	if (named && (peek(c) == '+' || peek(c) == '-')) {
+		first = f->offset_min;
+		if (parse_offset(c, 1, &f->offset_min) < 0)
+			return -1;
+		f->offset_min += first;
+	} else if (!named) {
+		size_t save = c->pos;
+		int ignored;
+
+		skip_space(c);
+		if (!is_alpha(peek(c)) || parse_zone_name(c, &ignored) < 0)
+			c->pos = save;
+	}
+comment:
+	skip_space(c);
+	if (peek(c) == '(' && skip_comment(c) < 0)
+		return -1;
+	skip_space(c);
+	return 0;
+}
+
+static int rfc_year(struct cursor *c, struct fields *f)
+{
+	size_t start = c->pos, n;
+
+	if (digits(c, 2, 4, &f->year) < 0)
+		return -1;
+	n = c->pos - start;
+	/* RFC 2822 section 4.3: 2 digits are 1950-2049, 3 digits are years after 1900 */
+	if (n == 2)
+		f->year += f->year < 50 ? 2000 : 1900;
+	else if (n == 3)
+		f->year += 1900;
+	return 0;
+}
+
+/*
+ * RFC 822/2822 and its relatives: [weekday,] D Mon YYYY [HH:MM[:SS] [zone]], RFC 850's
+ * "Sunday, 07-Jan-07 14:05:00 GMT", and C's asctime "Sun Jan  4 16:29:06 PST 2004".
+ */
 static int parse_rfc(struct cursor *c, struct fields *f)
 {
 	const unsigned char *w;
-	size_t n, start;
+	size_t n;
 
 	if (is_alpha(peek(c))) {
 		/* the weekday is checked for being one, not for being right */
@@ -318,38 +400,45 @@ static int parse_rfc(struct cursor *c, struct fields *f)
 		if (!accept(c, ',') && skip_space(c) == 0)
 			return -1;
 		skip_space(c);
+		if (is_alpha(peek(c))) {
+			/* asctime: month, day, time, [zone,] year */
+			n = word(c, &w);
+			f->month = lookup_month(w, n);
+			if (f->month == 0 || skip_space(c) == 0 || digits(c, 1, 2, &f->day) < 0 ||
+			    skip_space(c) == 0 || parse_rfc_time(c, f) < 0 || skip_space(c) == 0)
+				return -1;
+			if (!is_digit(peek(c))) {
+				if (parse_zone(c, 0, &f->offset_min) < 0 || skip_space(c) == 0)
+					return -1;
+			}
+			if (rfc_year(c, f) < 0)
+				return -1;
+			skip_space(c);
+			return at_end(c) ? 0 : -1;
+		}
 	}
-	if (digits(c, 1, 2, &f->day) < 0 || skip_space(c) == 0)
+	if (digits(c, 1, 2, &f->day) < 0)
 		return -1;
-	n = word(c, &w);
-	f->month = lookup_month(w, n);
-	if (f->month == 0 || skip_space(c) == 0)
-		return -1;
-	start = c->pos;
-	if (digits(c, 2, 4, &f->year) < 0)
-		return -1;
-	n = c->pos - start;
-	/* RFC 2822 section 4.3: 2 digits are 1950-2049, 3 digits are years after 1900 */
-	if (n == 2)
-		f->year += f->year < 50 ? 2000 : 1900;
-	else if (n == 3)
-		f->year += 1900;
+	if (accept(c, '-')) {
+		/* RFC 850: 07-Jan-07 */
+		n = word(c, &w);
+		f->month = lookup_month(w, n);
+		if (f->month == 0 || !accept(c, '-') || rfc_year(c, f) < 0)
+			return -1;
+	} else {
+		if (skip_space(c) == 0)
+			return -1;
+		n = word(c, &w);
+		f->month = lookup_month(w, n);
+		if (f->month == 0 || skip_space(c) == 0 || rfc_year(c, f) < 0)
+			return -1;
+	}
 	if (at_end(c))
 		return 0;
 	if (skip_space(c) == 0)
 		return -1;
-	if (digits(c, 1, 2, &f->hour) < 0 || !accept(c, ':') ||
-	    digits(c, 2, 2, &f->minute) < 0)
+	if (parse_rfc_time(c, f) < 0 || parse_rfc_zone(c, f) < 0)
 		return -1;
-	if (accept(c, ':') && digits(c, 2, 2, &f->second) < 0)
-		return -1;
-	skip_space(c);
-	if (!at_end(c) && peek(c) != '(' && parse_zone(c, 0, &f->offset_min) < 0)
-		return -1;
-	skip_space(c);
-	if (peek(c) == '(' && skip_comment(c) < 0)
-		return -1;
-	skip_space(c);
 	return at_end(c) ? 0 : -1;
 }
 

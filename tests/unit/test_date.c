@@ -252,5 +252,16 @@ int main(void)
 		}
 	}
 	ok(all, "format then parse round-trips 1900-2200");
+	/* forms found in old feeds (asctime, RFC 850, zone and offset together, AM/PM) */
+	is_str(parse("Sun Jan  4 16:29:06 PST 2004"), "2004-01-05T00:29:06Z", "asctime with a zone");
+	is_str(parse("Sun Jan 4 16:29:06 2004"), "2004-01-04T16:29:06Z", "asctime without a zone");
+	is_str(parse("Sunday, 07-Jan-07 14:05:00 GMT"), "2007-01-07T14:05:00Z", "RFC 850");
+	is_str(parse("Thu, 01 Jan 2004 19:48:21 GMT+0100"), "2004-01-01T18:48:21Z", "GMT+0100");
+	is_str(parse("Thu, 25 Jan 2007 00:00:00 +0000 GMT"), "2007-01-25T00:00:00Z", "+0000 GMT");
+	is_str(parse("Mon, 26 January 2004 16:31:00 ET"), "2004-01-26T21:31:00Z", "generic US zone ET");
+	is_str(parse("Fri, 18 Jan 2008 10:30 AM EST"), "2008-01-18T15:30:00Z", "AM");
+	is_str(parse("Fri, 18 Jan 2008 12:30 AM EST"), "2008-01-18T05:30:00Z", "12:30 AM is after midnight");
+	is_str(parse("Fri, 18 Jan 2008 12:30 PM EST"), "2008-01-18T17:30:00Z", "12:30 PM is after noon");
+	is_str(parse("Fri, 18 Jan 2008 13:30 PM EST"), "error", "13 PM is not a time");
 	return tap_done();
 }

@@ -22,6 +22,7 @@
 #define NS_DC "http://purl.org/dc/elements/1.1/"
 #define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
 #define NS_MEDIA "http://search.yahoo.com/mrss/"
+#define NS_ITUNES "http://www.itunes.com/dtds/podcast-1.0.dtd"
 #define MAX_REPORTED_ERRORS 10
 
 /* Which source a field came from; a better source replaces a worse one. */
@@ -256,6 +257,14 @@ static int item_element(struct xml_state *st, xmlTextReaderPtr r, const xmlChar 
 			xmlFree(s);
 			return 1;
 		}
+		return 1;
+	}
+	if (ns_is(ns, NS_ITUNES) && name_is(name, "author") && st->author_rank < R_WEAK) {
+		/* podcasts name their author here */
+		s = element_text(r);
+		oc_field_set(st->em, &it->author, (const char *)s, strlen((const char *)s));
+		st->author_rank = R_WEAK;
+		xmlFree(s);
 		return 1;
 	}
 	if (ns_is(ns, NS_CONTENT) && name_is(name, "encoded")) {

@@ -1,0 +1,32 @@
+/* libFuzzer target: the hackernews adapter alone, on any JSON value jansson accepts. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../../src/parse_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct oc_parse_opts opts = { "fuzz", NULL, NULL };
+	struct oc_parse_cb cb = { NULL, NULL, NULL };
+	struct oc_feed feed;
+	struct oc_emit em;
+	struct oc_error err;
+	json_t *root = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
+
+	if (root == NULL)
+		return 0;
+	oc_feed_init(&feed);
+	memset(&em, 0, sizeof(em));
+	em.opts = &opts;
+	em.cb = &cb;
+	em.feed = &feed;
+	oc_parse_hackernews(&em, root, &err);
+	json_decref(root);
+	oc_feed_release(&feed);
+	return 0;
+}

@@ -195,6 +195,9 @@ static int on_post(void *ctx, const struct oc_feed *feed, const struct oc_post *
 	int inserted;
 
 	(void)feed;
+	/* most posts of a cron run are already stored: no need to score them again */
+	if (oc_store_post_exists(r->st, s->id, post->id))
+		return 0;
 	memset(&h, 0, sizeof(h));
 	h.lang = post->lang;
 	h.country = s->country;

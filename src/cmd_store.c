@@ -141,6 +141,10 @@ static int import_one(struct importer *im, const char *id, const char *text, con
 		oc_report("'%s' line %llu: '%s' is not a date: stored without one", im->name, line, created);
 		post.published = OC_NO_TIME;
 	}
+	if (oc_store_post_exists(im->st, im->src.id, id)) {
+		im->seen++; /* already stored: no need to score it again */
+		return 0;
+	}
 	h.lang = lang;
 	h.country = country;
 	h.service = service;

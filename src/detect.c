@@ -159,7 +159,9 @@ static int collect_row(void *ctx, const struct oc_agg_row *row)
 	struct series *s;
 	size_t idx;
 
-	if (svc == NULL || svc[0] == '\0' || row->outage_posts == 0)
+	/* the series starts at the service's first post, so quiet buckets before the first
+	 * outage report count as history */
+	if (svc == NULL || svc[0] == '\0')
 		return 0;
 	s = series_for(c, svc);
 	if (s->n == 0)
@@ -354,16 +356,10 @@ int oc_incidents_find(struct oc_store *st, const char *service, int64_t bucket,
 		struct series *s = &c.s[si];
 		struct oc_detector *d = oc_detector_new(bucket);
 		struct oc_incident *incs = NULL;
-		size_t ninc = 0, cap = 0, i, k;
+		size_t ninc = 0, cap = 0, i;
 		int open = 0, normal_run = 0, pending = 0;
 		int64_t pending_start = 0;
 
-		/* the buckets before the first outage report had none: say so to the detector */
-		for (k = 0; k < MIN_HISTORY; k++) {
-			struct oc_detect_point p;
-
-			oc_detector_push(d, s->first - (int64_t)(MIN_HISTORY - k) * bucket, 0, &p);
-		}
 		for (i = 0; i <= s->n; i++) {
 			struct oc_detect_point p;
 			int64_t t = s->first + (int64_t)i * bucket;

@@ -160,10 +160,13 @@ int oc_emit_item(struct oc_emit *em, struct oc_item *it)
 
 	if (em->stopped)
 		return 1;
+	if (em->capped)
+		return 0;
 	if (em->items >= OC_PARSE_MAX_ITEMS) {
+		/* the rest of the input is still read (a pipe is not left broken), not emitted */
 		oc_emit_warn(em, "more than %d items: the rest are skipped", OC_PARSE_MAX_ITEMS);
-		em->stopped = 1;
-		return 1;
+		em->capped = 1;
+		return 0;
 	}
 	memset(&p, 0, sizeof(p));
 	p.source = em->opts->source ? em->opts->source : "";

@@ -12,7 +12,8 @@ struct oc_emit {
 	const struct oc_parse_cb *cb;
 	struct oc_feed *feed;
 	size_t items;
-	int stopped;      /* the callback asked to stop, or the item cap was hit */
+	int stopped;      /* the callback asked to stop */
+	int capped;       /* the item cap was hit: the rest is read but not emitted */
 	size_t warnings;
 };
 

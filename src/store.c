@@ -23,7 +23,7 @@
 enum stmt_id {
 	S_SOURCE_FIND, S_SOURCE_INSERT, S_SOURCE_UPDATE_ATTRS, S_SOURCE_SAVE, S_POST_INSERT,
 	S_SCORE_UPSERT, S_SERVICE_DELETE, S_SERVICE_INSERT, S_RUN_BEGIN, S_RUN_SOURCE, S_RUN_END,
-	S_PENDING_ADD, S_PENDING_DONE, S_PENDING_FAIL,
+	S_PENDING_ADD, S_PENDING_DONE, S_PENDING_FAIL, S_POST_EXISTS,
 	S_COUNT
 };
 
@@ -66,6 +66,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_RUN_END] =
 		"UPDATE runs SET finished = ?2, sources = ?3, failed = ?4, new_posts = ?5 WHERE id = ?1",
+	[S_POST_EXISTS] = "SELECT 1 FROM posts WHERE source_id = ?1 AND post_id = ?2",
 	[S_PENDING_ADD] = "INSERT OR IGNORE INTO pending_pages (source_id, url) VALUES (?1, ?2)",
 	[S_PENDING_DONE] = "DELETE FROM pending_pages WHERE source_id = ?1 AND url = ?2",
 	[S_PENDING_FAIL] =
@@ -490,7 +491,7 @@ int oc_store_sources(struct oc_store *st, int (*fn)(void *ctx, const struct oc_s
 
 /* Writes a post's score and its services (the post's row already exists). */
 static int save_score(struct oc_store *st, int64_t post_row, int64_t t, const struct oc_score *sc,
-		      const struct oc_lexicon *lx, const char *service_hint, struct oc_error *err)
+		      const struct oc_lexicon *lx, const char *service_hint, int fresh, struct oc_error *err)
 {
 	sqlite3_stmt *q = st->stmt[S_SCORE_UPSERT];
 	struct oc_buf terms, services;
@@ -532,7 +533,8 @@ static int save_score(struct oc_store *st, int64_t post_row, int64_t t, const st
 	bind_text(q, 15, terms.len ? terms.data : NULL);
 	bind_text(q, 16, services.len ? services.data : NULL);
 	rc = step_done(st, q, err, "cannot store a score");
-	if (rc == 0) {
+	if (rc == 0 && !fresh) {
+		/* a new post has no services yet: only a re-score replaces them */
 		q = st->stmt[S_SERVICE_DELETE];
 		sqlite3_bind_int64(q, 1, post_row);
 		rc = step_done(st, q, err, "cannot store services");
@@ -581,7 +583,20 @@ int oc_store_post(struct oc_store *st, int64_t source_id, const struct oc_store_
 	/* a post's time: when it says it was published, else when it was first seen */
 	t = post->published != OC_NO_TIME ? post->published :
 	    post->updated != OC_NO_TIME ? post->updated : p->fetched;
-	return save_score(st, row, t, p->score, p->lx, p->service_hint, err);
+	return save_score(st, row, t, p->score, p->lx, p->service_hint, 1, err);
+}
+
+int oc_store_post_exists(struct oc_store *st, int64_t source_id, const char *post_id)
+{
+	sqlite3_stmt *q = st->stmt[S_POST_EXISTS];
+	int rc;
+
+	sqlite3_bind_int64(q, 1, source_id);
+	bind_text(q, 2, post_id);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return rc == SQLITE_ROW;
 }
 
 int oc_store_run_begin(struct oc_store *st, const char *command, int64_t *run_id, struct oc_error *err)
@@ -726,7 +741,7 @@ int64_t oc_store_rescore(struct oc_store *st, const char *lexicon_version, int a
 			p.official = sqlite3_column_int(q, 7);
 			p.created_at = created[0] ? created : NULL;
 			score_fn(ctx, &p, &sc);
-			if (save_score(st, p.id, sqlite3_column_int64(q, 8), &sc, lx, p.service, err) < 0) {
+			if (save_score(st, p.id, sqlite3_column_int64(q, 8), &sc, lx, p.service, 0, err) < 0) {
 				sqlite3_reset(q);
 				oc_store_rollback(st);
 				sqlite3_finalize(q);
@@ -857,9 +872,17 @@ int oc_store_aggregate(struct oc_store *st, const struct oc_agg_query *q,
 		oc_buf_addstr(&sql, " JOIN posts p ON p.id = c.post_id JOIN sources s ON s.id = p.source_id");
 	if (q->dims & OC_DIM_SERVICE)
 		oc_buf_addstr(&sql, " LEFT JOIN post_services ps ON ps.post_id = c.post_id");
+	/* CROSS JOIN keeps scores the outer loop: the ten features are tried per row
+	 * instead of the whole table being read once per feature */
 	if (q->dims & OC_DIM_FEATURE)
-		oc_buf_addstr(&sql, " JOIN f ON (c.features & f.bit) <> 0");
-	oc_buf_addstr(&sql, " WHERE c.t >= ?1 AND c.t < ?2");
+		oc_buf_addstr(&sql, " CROSS JOIN f");
+	/* a range uses the time index; the whole table is read faster without it */
+	if (q->since == INT64_MIN && q->until == INT64_MAX)
+		oc_buf_addstr(&sql, " WHERE ?1 <= ?2");
+	else
+		oc_buf_addstr(&sql, " WHERE c.t >= ?1 AND c.t < ?2");
+	if (q->dims & OC_DIM_FEATURE)
+		oc_buf_addstr(&sql, " AND (c.features & f.bit) <> 0");
 	if (q->service != NULL) {
 		if (q->dims & OC_DIM_SERVICE)
 			oc_buf_addstr(&sql, " AND ps.service = ?3");
@@ -940,8 +963,9 @@ int oc_store_official_posts(struct oc_store *st, const char *service, int64_t si
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT c.t, p.status, coalesce(p.title, '') || ': ' || coalesce(p.text, '') "
-			       "FROM posts p JOIN sources s ON s.id = p.source_id JOIN scores c ON c.post_id = p.id "
-			       "WHERE (p.official OR s.official) AND c.t >= ?1 AND c.t < ?2 AND "
+			       "FROM sources s CROSS JOIN posts p ON p.source_id = s.id "
+			       "CROSS JOIN scores c ON c.post_id = p.id "
+			       "WHERE (s.official OR s.type = 'statuspage') AND c.t >= ?1 AND c.t < ?2 AND "
 			       "(s.service = ?3 OR EXISTS (SELECT 1 FROM post_services x WHERE "
 			       "x.post_id = p.id AND x.service = ?3)) ORDER BY c.t, p.id", -1, &q, NULL) != SQLITE_OK)
 		return db_error(st, err, "cannot read official posts");

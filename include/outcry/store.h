@@ -90,6 +90,9 @@ struct oc_store_post {
 int oc_store_post(struct oc_store *st, int64_t source_id, const struct oc_store_post *p, int *inserted,
 		  struct oc_error *err);
 
+/* Whether the source already has this post (so it need not be scored again). */
+int oc_store_post_exists(struct oc_store *st, int64_t source_id, const char *post_id);
+
 /* Records a run: oc_store_run_begin returns its id; the end fills the totals. */
 int oc_store_run_begin(struct oc_store *st, const char *command, int64_t *run_id, struct oc_error *err);
 int oc_store_run_source(struct oc_store *st, int64_t run_id, int64_t source_id, int status,

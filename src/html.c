@@ -50,30 +50,45 @@ static void put_text(struct collector *c, const char *s, size_t len)
 	}
 }
 
+/*
+ * Whether an element ends a block (a line break in the text). Called for every element
+ * and every parent on the way up, so it looks at the first letter before any strcmp.
+ */
 static int is_block(const char *name)
 {
-	/* most elements in feed HTML are a, b, i, em, span, strong, img: rule them out fast */
-	if (strchr("pdluohtbsfhacnmi", name[0]) == NULL || name[0] == '\0')
-		return 0;
 	static const char *const blocks[] = {
-		"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-		"blockquote", "pre", "section", "article", "header", "footer", "dd", "dt", "dl",
-		"figure", "figcaption", "hr", "address", "aside", "nav", "main", "td", "th", NULL
+		"address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
+		"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+		"nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul", NULL
 	};
 	size_t i;
 
+	switch (name[0]) {
+	case 'a': case 'b': case 'd': case 'f': case 'h': case 'l': case 'm': case 'n':
+	case 'o': case 'p': case 's': case 't': case 'u':
+		break;
+	default:
+		return 0;
+	}
+	if (name[1] == '\0')
+		return name[0] == 'p'; /* of the one-letter elements only p is a block */
 	for (i = 0; blocks[i] != NULL; i++)
-		if (strcmp(name, blocks[i]) == 0)
+		if (blocks[i][0] == name[0] && strcmp(name, blocks[i]) == 0)
 			return 1;
 	return 0;
 }
 
 static int is_skipped(const char *name)
 {
-	return strcmp(name, "script") == 0 || strcmp(name, "style") == 0 ||
-	       strcmp(name, "noscript") == 0 || strcmp(name, "template") == 0 ||
-	       strcmp(name, "head") == 0 || strcmp(name, "iframe") == 0 ||
-	       strcmp(name, "object") == 0;
+	switch (name[0]) {
+	case 's': return strcmp(name, "script") == 0 || strcmp(name, "style") == 0;
+	case 'n': return strcmp(name, "noscript") == 0;
+	case 't': return strcmp(name, "template") == 0;
+	case 'h': return strcmp(name, "head") == 0;
+	case 'i': return strcmp(name, "iframe") == 0;
+	case 'o': return strcmp(name, "object") == 0;
+	default: return 0;
+	}
 }
 
 /* Walks the tree without recursion, so hostile nesting cannot exhaust the stack. */
@@ -153,15 +168,213 @@ static int looks_like_markup(const char *s, size_t len)
 
 static _Thread_local htmlParserCtxtPtr ctxt;
 
+static void html_full_pass(const char *html, size_t len, struct collector *cp);
+
+/* Inline elements the simple path knows: they add nothing to the text. */
+static int is_simple_inline(const char *name)
+{
+	static const char *const inl[] = {
+		"a", "abbr", "b", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "samp",
+		"small", "span", "strong", "sub", "sup", "tbody", "thead", "tfoot", "time", "u",
+		"var", NULL
+	};
+	size_t i;
+
+	for (i = 0; inl[i] != NULL; i++)
+		if (strcmp(name, inl[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The character references the simple path decodes itself; 0 when it must not. */
+static size_t simple_entity(const char *s, size_t n, char *out, size_t *out_len)
+{
+	static const struct {
+		const char *name;
+		const char *utf8;
+	} names[] = { { "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" }, { "quot;", "\"" },
+		      { "apos;", "'" }, { "nbsp;", "\xC2\xA0" } };
+	size_t i;
+
+	if (n >= 3 && s[1] == '#') {
+		unsigned long v = 0;
+		size_t j = 2;
+		int hex = s[2] == 'x' || s[2] == 'X';
+
+		if (hex)
+			j++;
+		for (; j < n && j < 10; j++) {
+			char ch = s[j];
+			int d = ch >= '0' && ch <= '9' ? ch - '0' :
+				hex && ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+				hex && ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+
+			if (d < 0)
+				break;
+			v = v * (hex ? 16 : 10) + (unsigned long)d;
+		}
+		/* plain printable ASCII only; anything else is left to libxml2's rules */
+		if (j >= n || s[j] != ';' || v < 0x20 || v >= 0x7F || j == (hex ? 3u : 2u))
+			return 0;
+		out[0] = (char)v;
+		*out_len = 1;
+		return j + 1;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t len = strlen(names[i].name);
+
+		if (n - 1 >= len && memcmp(s + 1, names[i].name, len) == 0) {
+			*out_len = strlen(names[i].utf8);
+			memcpy(out, names[i].utf8, *out_len);
+			return len + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The common case without a parser: markup made only of known block and inline tags
+ * (attributes allowed, no img, script, style, comments or anything unusual) and the
+ * basic character references. Gives the same text as walking libxml2's tree (a test
+ * compares the two); returns -1, having written nothing, for anything else.
+ */
+static int holds_blocks(const char *name)
+{
+	return strcmp(name, "div") == 0 || strcmp(name, "blockquote") == 0 || strcmp(name, "li") == 0 ||
+	       strcmp(name, "section") == 0 || strcmp(name, "article") == 0;
+}
+
+static int simple_pass(const char *html, size_t len, struct collector *c)
+{
+	enum { DEPTH = 32 };
+	char stack[DEPTH][16];
+	size_t i = 0, start_len = c->out->len, depth = 0;
+	int pending0 = c->pending;
+
+	while (i < len) {
+		if (html[i] == '<') {
+			char name[16];
+			size_t j = i + 1, k = 0;
+			int closing = 0, quote = 0, block;
+
+			if (j < len && html[j] == '/') {
+				closing = 1;
+				j++;
+			}
+			while (j < len && k < sizeof(name) - 1 &&
+			       ((html[j] >= 'a' && html[j] <= 'z') || (html[j] >= 'A' && html[j] <= 'Z') ||
+				(k > 0 && html[j] >= '0' && html[j] <= '9')))
+				name[k++] = (char)(html[j] >= 'A' && html[j] <= 'Z' ? html[j++] + 32 : html[j++]);
+			name[k] = '\0';
+			if (k == 0 || k >= sizeof(name) - 1)
+				goto bail;
+			/* the rest of the tag: attributes, quoted values, up to > */
+			for (; j < len; j++) {
+				if (quote) {
+					if (html[j] == quote)
+						quote = 0;
+				} else if (html[j] == '"' || html[j] == '\'') {
+					quote = html[j];
+				} else if (html[j] == '<') {
+					goto bail;
+				} else if (html[j] == '>') {
+					break;
+				}
+			}
+			if (j >= len)
+				goto bail;
+			if (strcmp(name, "br") == 0) {
+				if (closing)
+					goto bail;
+				put_space(c, 2);
+				i = j + 1;
+				continue;
+			}
+			if (html[j - 1] == '/')
+				goto bail; /* other self-closing tags: libxml2's business */
+			block = is_block(name);
+			if (!block && !is_simple_inline(name))
+				goto bail;
+			if (block && (strcmp(name, "pre") == 0 || strcmp(name, "table") == 0 ||
+				      strcmp(name, "tr") == 0 || strcmp(name, "td") == 0 ||
+				      strcmp(name, "th") == 0 || strcmp(name, "hr") == 0 ||
+				      name[0] == 'd' /* dl, dd, dt */))
+				goto bail;
+			if (closing) {
+				/* only well-nested markup: libxml2 repairs the rest its own way */
+				if (depth == 0 || strcmp(stack[depth - 1], name) != 0)
+					goto bail;
+				depth--;
+			} else {
+				const char *parent = depth ? stack[depth - 1] : NULL;
+
+				if (depth == DEPTH)
+					goto bail;
+				if (strcmp(name, "li") == 0) {
+					if (parent == NULL || (strcmp(parent, "ul") != 0 && strcmp(parent, "ol") != 0))
+						goto bail;
+				} else if (parent != NULL && (strcmp(parent, "ul") == 0 || strcmp(parent, "ol") == 0)) {
+					goto bail;
+				} else if (block && parent != NULL && !holds_blocks(parent)) {
+					goto bail; /* a block inside a paragraph or inline element */
+				}
+				snprintf(stack[depth++], sizeof(stack[0]), "%s", name);
+			}
+			if (block)
+				put_space(c, 2);
+			i = j + 1;
+			continue;
+		}
+		if (depth > 0 && (strcmp(stack[depth - 1], "ul") == 0 || strcmp(stack[depth - 1], "ol") == 0) &&
+		    html[i] != ' ' && html[i] != '\n' && html[i] != '\t' && html[i] != '\r')
+			goto bail; /* text loose in a list */
+		if (html[i] == '&') {
+			char dec[4];
+			size_t dl = 0, used = simple_entity(html + i, len - i, dec, &dl);
+
+			if (used == 0)
+				goto bail;
+			/* a decoded < or & is text now: libxml2 would not read it again */
+			put_text(c, dec, dl);
+			i += used;
+			continue;
+		}
+		{
+			size_t j = i;
+
+			while (j < len && html[j] != '<' && html[j] != '&')
+				j++;
+			put_text(c, html + i, j - i);
+			i = j;
+		}
+	}
+	return 0;
+bail:
+	c->out->len = start_len;
+	c->out->data[start_len] = '\0';
+	c->pending = pending0;
+	return -1;
+}
+
 static void html_pass(const char *html, size_t len, struct oc_buf *out)
 {
 	struct collector c = { out, out->len, 0 };
-	htmlDocPtr doc;
 
 	if (!looks_like_markup(html, len)) {
 		put_text(&c, html, len);
 		return;
 	}
+	if (simple_pass(html, len, &c) == 0)
+		return;
+	html_full_pass(html, len, &c);
+}
+
+/* Through libxml2's HTML parser and its tree: any HTML at all. */
+static void html_full_pass(const char *html, size_t len, struct collector *cp)
+{
+	struct collector c = *cp;
+	htmlDocPtr doc;
+
 	if (len > (size_t)INT32_MAX)
 		len = (size_t)INT32_MAX;
 	/* one parser context per thread, reset for each field: creating one per field was
@@ -182,6 +395,13 @@ static void html_pass(const char *html, size_t len, struct oc_buf *out)
 	}
 	walk((xmlNodePtr)doc, &c);
 	xmlFreeDoc(doc);
+}
+
+void oc_html_to_text_full(const char *html, size_t len, struct oc_buf *out)
+{
+	struct collector c = { out, out->len, 0 };
+
+	html_full_pass(html, len, &c);
 }
 
 void oc_html_to_text(const char *html, size_t len, struct oc_buf *out)

@@ -444,7 +444,20 @@ static size_t convert_more(struct converter *cv)
 			const unsigned char *u = (const unsigned char *)cv->in;
 
 			while (i < cv->in_len && cv->out_len + 4 <= sizeof(cv->out)) {
-				int k = utf8_seq(u + i, cv->in_len - i);
+				int k;
+
+				if (u[i] >= 0x20 && u[i] < 0x80) {
+					/* a run of printable ASCII is copied as it is */
+					size_t j = i, room = sizeof(cv->out) - 4 - cv->out_len;
+
+					while (j < cv->in_len && j - i < room && u[j] >= 0x20 && u[j] < 0x80)
+						j++;
+					memcpy(cv->out + cv->out_len, u + i, j - i);
+					cv->out_len += j - i;
+					i = j;
+					continue;
+				}
+				k = utf8_seq(u + i, cv->in_len - i);
 
 				if (k < 0 && !cv->src_eof)
 					break; /* wait for the rest of the character */

@@ -94,4 +94,7 @@ int oc_parse_fd(int fd, const struct oc_parse_opts *opts, const struct oc_parse_
  */
 void oc_html_to_text(const char *html, size_t len, struct oc_buf *out);
 
+/* One pass of the same through libxml2's parser only (the reference for tests). */
+void oc_html_to_text_full(const char *html, size_t len, struct oc_buf *out);
+
 #endif

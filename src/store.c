@@ -212,7 +212,8 @@ int oc_store_open(struct oc_store **out, const char *path, unsigned flags, struc
 	if (exec(st, "PRAGMA foreign_keys = ON", err) < 0)
 		goto fail;
 	if (!(flags & OC_STORE_READONLY) &&
-	    (exec(st, "PRAGMA journal_mode = WAL", err) < 0 || exec(st, "PRAGMA synchronous = NORMAL", err) < 0))
+	    (exec(st, "PRAGMA journal_mode = WAL", err) < 0 || exec(st, "PRAGMA synchronous = NORMAL", err) < 0 ||
+	     exec(st, "PRAGMA cache_size = -32768", err) < 0))
 		goto fail;
 	if (migrate(st, flags, err) < 0)
 		goto fail;

@@ -906,7 +906,7 @@ int oc_store_aggregate(struct oc_store *st, const struct oc_agg_query *q,
 	sqlite3_bind_int64(stmt, 1, q->since);
 	sqlite3_bind_int64(stmt, 2, q->until);
 	if (q->service != NULL)
-		sqlite3_bind_text(stmt, 3, q->service, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(stmt, 3, q->service, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct oc_agg_row row;
 
@@ -916,8 +916,12 @@ int oc_store_aggregate(struct oc_store *st, const struct oc_agg_query *q,
 		for (d = 0; d < OC_NDIMS; d++) {
 			row.dim[d] = "";
 			if (q->dims & (1u << d)) {
-				const unsigned char *v = sqlite3_column_text(stmt, col++);
+				const unsigned char *v = sqlite3_column_text(stmt, col);
 
+				/* NULL for a value that is not NULL: SQLite ran out of memory */
+				if (v == NULL && sqlite3_column_type(stmt, col) != SQLITE_NULL)
+					step = SQLITE_NOMEM;
+				col++;
 				row.dim[d] = v ? (const char *)v : "";
 			}
 		}
@@ -927,12 +931,20 @@ int oc_store_aggregate(struct oc_store *st, const struct oc_agg_query *q,
 		row.neg = sqlite3_column_int64(stmt, col++);
 		row.neu = sqlite3_column_int64(stmt, col++);
 		row.pos = sqlite3_column_int64(stmt, col++);
-		if (q->want_terms)
-			row.top_terms = (const char *)sqlite3_column_text(stmt, col++);
+		if (q->want_terms) {
+			row.top_terms = (const char *)sqlite3_column_text(stmt, col);
+			if (row.top_terms == NULL && sqlite3_column_type(stmt, col) != SQLITE_NULL)
+				step = SQLITE_NOMEM;
+			col++;
+		}
+		if (step == SQLITE_NOMEM)
+			break;
 		if (fn(ctx, &row) != 0)
 			break;
 	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
+	if (step == SQLITE_NOMEM)
+		rc = oc_error_set(err, OC_ERR_IO, "database '%s': out of memory while reading the report rows", st->path);
+	else if (step != SQLITE_ROW && step != SQLITE_DONE)
 		rc = db_error(st, err, "cannot run the report query");
 out:
 	sqlite3_finalize(stmt);
@@ -972,12 +984,23 @@ int oc_store_official_posts(struct oc_store *st, const char *service, int64_t si
 		return db_error(st, err, "cannot read official posts");
 	sqlite3_bind_int64(q, 1, since);
 	sqlite3_bind_int64(q, 2, until);
-	sqlite3_bind_text(q, 3, service, -1, SQLITE_TRANSIENT);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW)
-		if (fn(ctx, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
-		       (const char *)sqlite3_column_text(q, 2)) != 0)
+	sqlite3_bind_text(q, 3, service, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(q, 1);
+		const char *text = (const char *)sqlite3_column_text(q, 2);
+
+		/* NULL for a value that is not NULL: SQLite ran out of memory */
+		if ((status == NULL && sqlite3_column_type(q, 1) != SQLITE_NULL) || text == NULL) {
+			step = SQLITE_NOMEM;
 			break;
+		}
+		if (fn(ctx, sqlite3_column_int64(q, 0), status, text) != 0)
+			break;
+	}
 	sqlite3_finalize(q);
+	if (step == SQLITE_NOMEM)
+		return oc_error_set(err, OC_ERR_IO, "database '%s': out of memory while reading official posts",
+				    st->path);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return db_error(st, err, "cannot read official posts");
 	return 0;

@@ -2,13 +2,14 @@
 # Running out of memory at any allocation. With tests/hardening/failmalloc.so preloaded,
 # the n-th malloc/calloc/realloc after main() starts returns NULL, for every n from 1 to
 # 1500 and then every k-th n up to the number a clean run makes, on each main path:
-# score, parse (RSS, Atom, Mastodon, Statuspage), run (a feed list of local files, with
-# reports), report and incidents (on that run's database and on the demo's). Proves that
-# each such run exits 0, 1 or 3 and never dies by a signal, hangs or trips a sanitizer;
-# that after a failed run a clean run works, leaves every post exactly once and passes
-# integrity_check; and that a failure outcry absorbs (exit 0) changes nothing: the output,
-# or every stored post and score, is the clean run's. tests/hardening/allocdrv.py drives
-# the tries (in parallel: HARDENING_JOBS); the counts and tries per path are printed.
+# score, parse (RSS, Atom, Mastodon, Statuspage; and feeds full of HTML), run (a feed
+# list of local files, with reports), report and incidents (on that run's database and
+# on the demo's). Proves that each such run exits 0, 1 or 3 and never dies by a signal,
+# hangs or trips a sanitizer; that after a failed run a clean run works, leaves every
+# post exactly once and passes integrity_check; and that a failure outcry absorbs
+# (exit 0) changes nothing: the output, or every stored post and score, is the clean
+# run's. tests/hardening/allocdrv.py drives the tries (HARDENING_JOBS at once); the
+# allocation counts and the tries per path are printed.
 . "${TOP_SRCDIR:-.}/tests/cli/lib.sh"
 HERE=$TOP_SRCDIR/tests/hardening
 : "${FAILMALLOC:?FAILMALLOC must name the built failmalloc.so}"
@@ -52,7 +53,7 @@ try() {
 	sed 's/^/# /' "$TMP/try.out"
 	grep -q "allocations in a clean run" "$TMP/try.out" || rc=7
 	for bit_class in "1:every try exits 0, 1 or 3, never by a signal or a hang" \
-		"2:after a failed run, a clean run works and the database is whole" \
+		"2:after a failed run, a clean run works, the database is whole, no temporary file is left" \
 		"4:a failure absorbed (exit 0) changes no output and no stored post"; do
 		bit=${bit_class%%:*}
 		case "$*" in --run*) ;; *) [ "$bit" -ne 2 ] || continue ;; esac
@@ -69,6 +70,9 @@ try() {
 try score score "$FAILMALLOC" "$OUTCRY" score "$TESTDATA/score/languages.jsonl"
 try parse parse "$FAILMALLOC" "$OUTCRY" parse "$F/rss2-basic.xml" "$F/atom10-basic.xml" \
 	"$F/mastodon-timeline.json" "$F/statuspage-incidents.json"
+try "parse (HTML)" parse-html "$FAILMALLOC" "$OUTCRY" parse "$F/rss2-cdata-html.xml" \
+	"$F/rss2-script-style.xml" "$F/atom10-xhtml-content.xml" "$F/reddit-html-escaped-entities.json" \
+	"$F/rss2-br-blocks.xml" "$F/rss2-img-alt-emoji.xml"
 try run --run "$TMP/run.db" run "$FAILMALLOC" "$OUTCRY" run -q --feeds "$TMP/run/feeds.opml" \
 	--db '{dir}/o.db' --out '{dir}/out'
 try report report "$FAILMALLOC" "$OUTCRY" report --db "$TMP/run.db" --by region,feature

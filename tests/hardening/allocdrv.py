@@ -17,13 +17,15 @@ a fresh directory there (the feed list names its files by absolute paths). A try
 exits 0 must leave exactly REFDB's posts, each with the same fields and score. After a
 try that fails, its back-off is cleared (as a day passing would) and the same command
 without the shim must exit 0 and leave exactly REFDB's posts: nothing lost, nothing
-stored twice, nothing altered; integrity_check ok (dbcheck.py).
+stored twice, nothing altered; integrity_check ok (dbcheck.py). No try may leave
+anything but the four report files in {dir}/out (a temporary file, say).
 
 Prints a summary line and one line per class of check ("ok exit: ...", "FAILED
 results: ..."), with the failing n and a command that reproduces the first; the exit
-status is a bit mask of the failed classes: 1 exit, 2 recovery, 4 results. Environment: HARDENING_JOBS (parallel tries, default the number of
-CPUs), ALLOC_TIMEOUT (seconds per try, default 5), ALLOC_SHOW (failures printed
-per class, default 10).
+status is a bit mask of the failed classes: 1 exit, 2 recovery, 4 results.
+Environment: HARDENING_JOBS (tries at once, default the number of CPUs + 1: a try
+waits on its pipes part of the time), ALLOC_TIMEOUT (seconds per try, default 5),
+ALLOC_SHOW (failures printed per class, default 10).
 """
 
 import concurrent.futures
@@ -41,6 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import dbcheck  # noqa: E402
+REPORTS = {"outcry.csv", "outcry.json", "incidents.json", "index.html"}
 SANITIZER_MARKS = (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:", b"UndefinedBehaviorSanitizer")
 
 
@@ -58,7 +61,7 @@ def main():
             strided = int(args[1])
         args = args[2:]
     name, shim, command = args[0], os.path.abspath(args[1]), args[2:]
-    jobs = int(os.environ.get("HARDENING_JOBS") or os.cpu_count() or 2)
+    jobs = int(os.environ.get("HARDENING_JOBS") or (os.cpu_count() or 2) + 1)
     limit = float(os.environ.get("ALLOC_TIMEOUT") or 5)
     work = tempfile.mkdtemp(prefix="alloc-%s." % name)
     try:
@@ -128,6 +131,10 @@ def drive(name, shim, command, refdb, mask, exhaustive, strided, jobs, limit, wo
     def check_run(cmd, td, status):
         db = os.path.join(td, "o.db")
         what = "exit 0" if status == 0 else "after %s and a clean run" % describe(status)
+        out = os.path.join(td, "out")
+        litter = sorted(set(os.listdir(out)) - REPORTS) if os.path.isdir(out) else []
+        if litter:
+            return [("recovery", "%s left %s in the output directory" % (describe(status), litter[:3]))]
         if status != 0:
             # the failed run may have put sources into back-off; a day later they are
             # fetched again, which clearing next_fetch stands for
@@ -169,7 +176,7 @@ def drive(name, shim, command, refdb, mask, exhaustive, strided, jobs, limit, wo
     show = int(os.environ.get("ALLOC_SHOW") or 10)
     rc = 0
     for bit, cls, what in ((1, "exit", "exits 0, 1 or 3, no signal, no hang, no sanitizer report"),
-                           (2, "recovery", "a clean run afterwards works, integrity_check ok, nothing stored twice"),
+                           (2, "recovery", "a clean run afterwards works, integrity_check ok, nothing stored twice, no temporary file left"),
                            (4, "results", "nothing silently lost or altered (output or stored posts as a clean run's)")):
         if cls == "recovery" and refdb is None:
             continue

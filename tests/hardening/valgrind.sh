@@ -125,7 +125,6 @@ for i in range(5 * 96):
 f.write("bogus,3\n")
 PY
 ok "detect (with a bad line: exit 1)" vg detect 1 "$OUTCRY" detect "$TMP/series.csv"
-ok "... which finds the spike" grep -q ',1$' "$TMP/vg/detect.out"
 
 # --- import and rescore ----------------------------------------------------------------
 ok "import JSON Lines" vg import-jsonl 0 "$OUTCRY" import --db "$DB" --source survey "$TOP_SRCDIR/doc/examples/posts.jsonl"
@@ -173,5 +172,4 @@ cat >"$TMP/http.opml" <<EOF
 EOF
 ok "run over HTTP: failures, redirects, gzip, pagination, a timeout (exit 1)" vg run-http 1 "$OUTCRY" run --feeds "$TMP/http.opml" --db "$TMP/http.db" --timeout 2 --out "$TMP/http-out"
 ok "run over HTTP again: 304s and back-off" vg run-http-again 0,1 "$OUTCRY" run --feeds "$TMP/http.opml" --db "$TMP/http.db" --timeout 2
-ok "parse a URL" vg parse-url 0 "$OUTCRY" parse "$U/mastodon.json"
 done_testing

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outcry/cli.h"
 #include "outcry/cmd.h"
 #include "outcry/csv.h"
 #include "outcry/date.h"
@@ -27,47 +28,13 @@ enum rformat { RF_CSV, RF_JSON, RF_HTML };
 static int oc_incidents_collect(struct oc_store *st, const char *service, int64_t bucket,
 				struct oc_incident **v, size_t *n, size_t *cap, struct oc_error *err);
 
-/* "15m", "1h", "1d", "90s" → seconds. */
-static int parse_duration(const char *s, int64_t *out)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	int64_t unit;
-
-	if (end == s || v <= 0)
-		return -1;
-	switch (*end) {
-	case 's': unit = 1; break;
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	default: return -1;
-	}
-	if (end[1] != '\0' || v > 1000000)
-		return -1;
-	*out = (int64_t)v * unit;
-	return 0;
-}
-
-/* ISO 8601 (any form outcry reads) or relative to now: "-24h", "-7d". */
-static int parse_when(const char *s, int64_t now, int64_t *out)
-{
-	int64_t d;
-
-	if (s[0] == '-' && parse_duration(s + 1, &d) == 0) {
-		*out = now - d;
-		return 0;
-	}
-	return oc_date_parse(s, strlen(s), out);
-}
-
 /* Checks a zone name against the system's time zone database and selects it. */
 static int use_zone(const char *tz)
 {
 	char path[PATH_MAX];
 	struct stat sb;
 
-	if (tz[0] == '\0' || strstr(tz, "..") != NULL || tz[0] == '/')
+	if (!oc_zone_name_valid(tz))
 		return -1;
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
 	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
@@ -182,7 +149,7 @@ static int cmd_report(int argc, char **argv)
 		case 's': since = optarg; break;
 		case 'u': until = optarg; break;
 		case 'b':
-			if (parse_duration(optarg, &q.bucket) < 0 || q.bucket < 60 || q.bucket > 86400)
+			if (oc_parse_duration(optarg, &q.bucket) < 0 || q.bucket < 60 || q.bucket > 86400)
 				return oc_usage_error(&oc_cmd_report, "--bucket takes 1m to 1d (15m, 1h, 1d), not '%s'", optarg);
 			break;
 		case 'y': by = optarg; break;
@@ -221,9 +188,9 @@ static int cmd_report(int argc, char **argv)
 	}
 	q.since = INT64_MIN;
 	q.until = INT64_MAX;
-	if (since != NULL && parse_when(since, now, &q.since) < 0)
+	if (since != NULL && oc_parse_when(since, now, &q.since) < 0)
 		return oc_usage_error(&oc_cmd_report, "--since '%s' is not a time (ISO 8601 or -24h, -7d)", since);
-	if (until != NULL && parse_when(until, now, &q.until) < 0)
+	if (until != NULL && oc_parse_when(until, now, &q.until) < 0)
 		return oc_usage_error(&oc_cmd_report, "--until '%s' is not a time (ISO 8601 or -24h, -7d)", until);
 	if ((ret = open_store(db, &st)) != OC_EXIT_OK)
 		return ret;
@@ -406,7 +373,7 @@ static int cmd_incidents(int argc, char **argv)
 				return oc_usage_error(&oc_cmd_incidents, "unknown format '%s' (json or csv)", optarg);
 			break;
 		case 'b':
-			if (parse_duration(optarg, &bucket) < 0 || bucket < 60 || bucket > 86400)
+			if (oc_parse_duration(optarg, &bucket) < 0 || bucket < 60 || bucket > 86400)
 				return oc_usage_error(&oc_cmd_incidents, "--bucket takes 1m to 1d, not '%s'", optarg);
 			break;
 		case 'h':

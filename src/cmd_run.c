@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outcry/cli.h"
 #include "outcry/cmd.h"
 #include "outcry/date.h"
 #include "outcry/fetch.h"
@@ -51,6 +52,7 @@ struct run {
 	int max_pages;
 	int progress;     /* a progress line on a terminal */
 	size_t fetched, failed, skipped, done;
+	size_t rebased; /* sources last tried after the present clock time */
 	int64_t new_posts;
 	int db_failed;    /* the database itself failed: nothing more can be done */
 	char *credentials;
@@ -91,29 +93,6 @@ static void show_progress(struct run *r)
 }
 
 /* The Authorization value for a URL's host, from the credentials file, or NULL. */
-static const char *credential_for(struct run *r, const char *url, char *out, size_t size)
-{
-	const char *host = strstr(url, "://"), *line;
-	size_t hlen;
-
-	if (r->credentials == NULL || host == NULL)
-		return NULL;
-	host += 3;
-	hlen = strcspn(host, "/:?#");
-	for (line = r->credentials; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] ? 1 : 0)) {
-		size_t n = strcspn(line, "\t \n");
-
-		if (n == hlen && strncasecmp(line, host, hlen) == 0 && (line[n] == '\t' || line[n] == ' ')) {
-			const char *v = line + n + strspn(line + n, "\t ");
-			size_t vl = strcspn(v, "\n");
-
-			snprintf(out, size, "%.*s", (int)vl, v);
-			return out;
-		}
-	}
-	return NULL;
-}
-
 /*
  * Reads the credentials file (host, then the Authorization value, per line). It must not
  * be readable by others: a file that is gets refused, loudly.
@@ -182,6 +161,22 @@ static void source_failed(struct run *r, struct oc_source *s, int status, const 
 			 s->title ? s->title : s->key, s->url ? s->url : s->key, why, when, s->failures,
 			 s->failures == 1 ? "" : "s");
 	}
+}
+
+/*
+ * The system clock is now behind the source's last attempt (it was set back). A back-off
+ * earned then keeps its length from now, rather than waiting for the clock to catch up
+ * with a time it may never have really reached.
+ */
+static int rebase_backoff(struct run *r, struct oc_source *s, struct oc_error *err)
+{
+	int64_t wait = s->next_fetch > s->last_attempt ? s->next_fetch - s->last_attempt : 0;
+
+	r->rebased++;
+	if (s->next_fetch != 0)
+		s->next_fetch = r->now + wait;
+	s->last_attempt = r->now;
+	return oc_store_source_save_state(r->st, s, err);
 }
 
 static int on_post(void *ctx, const struct oc_feed *feed, const struct oc_post *post)
@@ -466,17 +461,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int parse_count(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (end == s || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static void opml_problem(void *ctx, int line, const char *msg)
 {
 	const char *path = ctx;
@@ -518,19 +502,19 @@ static int run_main(const struct oc_cmd *cmd, int argc, char **argv, int write_r
 		case 'q': r.verbosity = V_QUIET; break;
 		case 'v': r.verbosity = V_VERBOSE; break;
 		case 'p':
-			if (parse_count(optarg, 1, 1000, &fopts.max_parallel) < 0)
+			if (oc_parse_count(optarg, 1, 1000, &fopts.max_parallel) < 0)
 				return oc_usage_error(cmd, "--parallel takes a number from 1 to 1000, not '%s'", optarg);
 			break;
 		case 'H':
-			if (parse_count(optarg, 1, 100, &fopts.max_per_host) < 0)
+			if (oc_parse_count(optarg, 1, 100, &fopts.max_per_host) < 0)
 				return oc_usage_error(cmd, "--per-host takes a number from 1 to 100, not '%s'", optarg);
 			break;
 		case 't':
-			if (parse_count(optarg, 1, 3600, &timeout) < 0)
+			if (oc_parse_count(optarg, 1, 3600, &timeout) < 0)
 				return oc_usage_error(cmd, "--timeout takes seconds from 1 to 3600, not '%s'", optarg);
 			break;
 		case 'P':
-			if (parse_count(optarg, 1, 100, &r.max_pages) < 0)
+			if (oc_parse_count(optarg, 1, 100, &r.max_pages) < 0)
 				return oc_usage_error(cmd, "--max-pages takes a number from 1 to 100, not '%s'", optarg);
 			break;
 		case 'U': fopts.user_agent = optarg; break;
@@ -612,7 +596,16 @@ static int run_main(const struct oc_cmd *cmd, int argc, char **argv, int write_r
 			rc = OC_EXIT_FATAL;
 			goto out;
 		}
+		if (s->last_attempt > r.now && rebase_backoff(&r, s, &err) < 0) {
+			oc_store_rollback(r.st);
+			oc_report("%s", err.message);
+			rc = OC_EXIT_FATAL;
+			goto out;
+		}
 	}
+	if (r.rebased > 0)
+		log_line(&r, 1, "the clock is behind the last attempt of %zu source%s (was it set back?); "
+			 "their back-off now counts from now", r.rebased, r.rebased == 1 ? "" : "s");
 	if (oc_store_commit(r.st, &err) < 0) {
 		oc_report("%s", err.message);
 		rc = OC_EXIT_FATAL;
@@ -634,7 +627,7 @@ static int run_main(const struct oc_cmd *cmd, int argc, char **argv, int write_r
 			char when[32];
 
 			oc_date_format(s->next_fetch, when, sizeof(when));
-			log_line(r.verbosity == V_VERBOSE ? &r : &r, 0, "skip '%s': backing off until %s",
+			log_line(&r, 0, "skip '%s': backing off until %s",
 				 s->title ? s->title : s->key, when);
 			r.skipped++;
 			continue;
@@ -656,7 +649,7 @@ static int run_main(const struct oc_cmd *cmd, int argc, char **argv, int write_r
 		req.url = s->url ? s->url : s->key;
 		req.etag = s->etag;
 		req.last_modified = s->last_modified;
-		req.authorization = credential_for(&r, req.url, auth, sizeof(auth));
+		req.authorization = oc_credential_lookup(r.credentials, req.url, auth, sizeof(auth));
 		req.user = pg;
 		oc_fetcher_add(fetcher, &req);
 	}

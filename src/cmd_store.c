@@ -23,78 +23,6 @@
 #define MAX_RECORD (1u << 20)
 #define BATCH 10000
 
-/* ---- a small RFC 4180 reader for imports (quoted fields may span lines) ---- */
-
-struct csv_reader {
-	FILE *f;
-	struct oc_buf line, rec;
-	char **fields;
-	size_t nfields, cap;
-	unsigned long long lineno;
-};
-
-/* Reads the next record; returns the number of fields, 0 at the end, -1 on a broken quote. */
-static int csv_next(struct csv_reader *r)
-{
-	size_t i, start;
-	int in_quotes = 0, truncated;
-
-	oc_buf_reset(&r->rec);
-	do {
-		if (!oc_read_line(r->f, &r->line, MAX_RECORD, &truncated))
-			return r->rec.len > 0 ? -1 : 0;
-		r->lineno++;
-		if (r->rec.len > 0)
-			oc_buf_addch(&r->rec, '\n');
-		oc_buf_add(&r->rec, r->line.data, r->line.len);
-		for (i = 0, in_quotes = 0; i < r->rec.len; i++)
-			if (r->rec.data[i] == '"')
-				in_quotes = !in_quotes;
-		if (r->rec.len > MAX_RECORD)
-			return -1;
-	} while (in_quotes);
-	/* split in place: unquote, "" → " */
-	r->nfields = 0;
-	for (i = 0, start = 0; i <= r->rec.len; ) {
-		size_t w = start;
-		int quoted = i < r->rec.len && r->rec.data[i] == '"';
-
-		if (quoted)
-			i++;
-		while (i < r->rec.len) {
-			char ch = r->rec.data[i];
-
-			if (quoted && ch == '"') {
-				if (i + 1 < r->rec.len && r->rec.data[i + 1] == '"') {
-					r->rec.data[w++] = '"';
-					i += 2;
-					continue;
-				}
-				quoted = 0;
-				i++;
-				continue;
-			}
-			if (!quoted && ch == ',')
-				break;
-			r->rec.data[w++] = ch;
-			i++;
-		}
-		if (r->nfields == r->cap) {
-			r->cap = r->cap ? r->cap * 2 : 16;
-			r->fields = oc_xrealloc(r->fields, r->cap * sizeof(*r->fields));
-		}
-		r->fields[r->nfields++] = r->rec.data + start;
-		if (i >= r->rec.len) {
-			r->rec.data[w] = '\0';
-			break;
-		}
-		r->rec.data[w] = '\0';
-		i++;
-		start = i;
-	}
-	return (int)r->nfields;
-}
-
 /* ---- outcry import ---- */
 
 struct importer {
@@ -269,17 +197,14 @@ static int cmd_import(int argc, char **argv)
 		oc_buf_release(&line);
 		oc_jsonl_release(&j);
 	} else {
-		struct csv_reader r;
+		struct oc_csv_reader r;
 		int col[6] = { -1, -1, -1, -1, -1, -1 }, n;
 		static const char *const names[6] = { "id", "text", "lang", "created_at", "country", "service" };
 		size_t i;
 		int k;
 
-		memset(&r, 0, sizeof(r));
-		r.f = f;
-		oc_buf_init(&r.line);
-		oc_buf_init(&r.rec);
-		n = csv_next(&r);
+		oc_csv_reader_init(&r, f, MAX_RECORD);
+		n = oc_csv_next(&r);
 		for (i = 0; n > 0 && i < r.nfields; i++)
 			for (k = 0; k < 6; k++)
 				if (strcmp(r.fields[i], names[k]) == 0 ||
@@ -289,27 +214,32 @@ static int cmd_import(int argc, char **argv)
 			oc_report("'%s': the first line must be a header with a 'text' column", im.name);
 			rc = OC_EXIT_FATAL;
 		}
-		while (rc != OC_EXIT_FATAL && (n = csv_next(&r)) != 0) {
+		while (rc != OC_EXIT_FATAL && (n = oc_csv_next(&r)) != OC_CSV_END) {
 			const char *v[6];
 
-			if (n < 0) {
-				oc_report("'%s' line %llu: an unterminated quote: the rest is skipped", im.name, r.lineno);
+			if (n == OC_CSV_UNTERMINATED) {
+				oc_report("'%s' line %llu: a quote opened here is never closed: this record is skipped",
+					  im.name, r.record_line);
 				rc = OC_EXIT_PARTIAL;
 				break;
+			}
+			if (n == OC_CSV_TOO_LONG) {
+				oc_report("'%s' line %llu: a record longer than %u bytes: skipped", im.name,
+					  r.record_line, MAX_RECORD);
+				rc = OC_EXIT_PARTIAL;
+				continue;
 			}
 			for (k = 0; k < 6; k++)
 				v[k] = col[k] >= 0 && (size_t)col[k] < r.nfields ? r.fields[col[k]] : NULL;
 			if (v[1] == NULL) {
-				oc_report("'%s' line %llu: no text: skipped", im.name, r.lineno);
+				oc_report("'%s' line %llu: no text: skipped", im.name, r.record_line);
 				rc = OC_EXIT_PARTIAL;
 				continue;
 			}
-			if (import_one(&im, v[0], v[1], v[2], v[3], v[4], v[5], r.lineno) < 0)
+			if (import_one(&im, v[0], v[1], v[2], v[3], v[4], v[5], r.record_line) < 0)
 				rc = OC_EXIT_FATAL;
 		}
-		free(r.fields);
-		oc_buf_release(&r.line);
-		oc_buf_release(&r.rec);
+		oc_csv_reader_release(&r);
 	}
 	if (im.in_tx) {
 		if (rc == OC_EXIT_FATAL)

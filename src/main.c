@@ -3,9 +3,15 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <libxml/xmlmemory.h>
+#include <sqlite3.h>
+
 #include "outcry/cmd.h"
+#include "outcry/util.h"
 
 static const struct oc_cmd *const commands[] = {
 	&oc_cmd_run,
@@ -82,10 +88,68 @@ void oc_cmd_print_help(const struct oc_cmd *cmd, FILE *f)
 		fprintf(f, "\n%s", cmd->help);
 }
 
+/*
+ * Running out of memory ends the run with exit 3 and a message, wherever it happens.
+ * libxml2, jansson and SQLite would otherwise turn a failed allocation into something
+ * that looks like bad input (a "parse error", "invalid JSON") or, for libxml2's HTML
+ * parser, into a crash; SQLite would report SQLITE_NOMEM from calls whose results are
+ * not all checked. Ending the run is safe: every store write is a transaction, which
+ * SQLite rolls back when the database is next opened, and files are replaced by rename.
+ */
+static sqlite3_mem_methods sqlite_default_mem;
+
+static void *sqlite_xmalloc(int size)
+{
+	void *p = sqlite_default_mem.xMalloc(size);
+
+	if (p == NULL && size > 0)
+		oc_out_of_memory((size_t)size);
+	return p;
+}
+
+static void *sqlite_xrealloc(void *ptr, int size)
+{
+	void *p = sqlite_default_mem.xRealloc(ptr, size);
+
+	if (p == NULL && size > 0)
+		oc_out_of_memory((size_t)size);
+	return p;
+}
+
+static void *xml_xmalloc(size_t size)
+{
+	return oc_xmalloc(size);
+}
+
+static void *xml_xrealloc(void *ptr, size_t size)
+{
+	return oc_xrealloc(ptr, size);
+}
+
+static char *xml_xstrdup(const char *s)
+{
+	return oc_xstrdup(s);
+}
+
+static void route_allocators(void)
+{
+	sqlite3_mem_methods m;
+
+	xmlMemSetup(free, xml_xmalloc, xml_xrealloc, xml_xstrdup);
+	json_set_alloc_funcs(oc_xmalloc, free);
+	if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_default_mem) == SQLITE_OK) {
+		m = sqlite_default_mem;
+		m.xMalloc = sqlite_xmalloc;
+		m.xRealloc = sqlite_xrealloc;
+		(void)sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct oc_cmd *cmd;
 
+	route_allocators();
 	if (argc < 2) {
 		print_overview(stderr);
 		return OC_EXIT_USAGE;

@@ -21,7 +21,7 @@ int oc_error_set(struct oc_error *err, enum oc_errcode code, const char *fmt, ..
 	return -1;
 }
 
-static void out_of_memory(size_t size)
+void oc_out_of_memory(size_t size)
 {
 	fprintf(stderr, "outcry: out of memory (allocating %zu bytes)\n", size);
 	exit(3);
@@ -32,7 +32,7 @@ void *oc_xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (p == NULL)
-		out_of_memory(size);
+		oc_out_of_memory(size);
 	return p;
 }
 
@@ -41,7 +41,7 @@ void *oc_xcalloc(size_t count, size_t size)
 	void *p = calloc(count ? count : 1, size ? size : 1);
 
 	if (p == NULL)
-		out_of_memory(count * size);
+		oc_out_of_memory(count * size);
 	return p;
 }
 
@@ -50,7 +50,7 @@ void *oc_xrealloc(void *ptr, size_t size)
 	void *p = realloc(ptr, size ? size : 1);
 
 	if (p == NULL)
-		out_of_memory(size);
+		oc_out_of_memory(size);
 	return p;
 }
 

@@ -26,6 +26,8 @@ int oc_error_set(struct oc_error *err, enum oc_errcode code, const char *fmt, ..
 	__attribute__((format(printf, 3, 4)));
 
 /* Allocation wrappers: report and exit on failure, never return NULL. */
+/* Prints "outcry: out of memory" and exits with status 3. */
+void oc_out_of_memory(size_t size) __attribute__((noreturn));
 void *oc_xmalloc(size_t size);
 void *oc_xcalloc(size_t count, size_t size);
 void *oc_xrealloc(void *ptr, size_t size);

@@ -20,6 +20,22 @@ EOF
 ok "import stores 7 posts" sh -c '"$OUTCRY" import --db "$1" --source "manual, \"quoted\"" "$2" 2>"$3" && grep -q "7 new" "$3"' - "$DB" "$TMP/posts.jsonl" "$TMP/import.err"
 ok "importing again stores nothing new" sh -c '"$OUTCRY" import --db "$1" --source "manual, \"quoted\"" "$2" 2>"$3" && grep -q "0 new, 7 already" "$3"' - "$DB" "$TMP/posts.jsonl" "$TMP/import.err"
 
+# CSV import: a spreadsheet's export (BOM, CRLF, a quoted text over two lines, doubled
+# quotes, a blank line), a record without text, and a quote never closed at the end
+printf '\357\273\277id,created_at,text,country\r\nc1,2026-03-08T14:02:00Z,"spotify down, ""again""\r\nno sound",DE\r\n\r\nc2,2026-03-08T14:03:00Z,spotify not working,FR\r\nc3\r\nc4,2026-03-08T14:04:00Z,"never closed\r\n' >"$TMP/posts.csv"
+set +e
+"$OUTCRY" import --db "$TMP/csv.db" --source sheet "$TMP/posts.csv" 2>"$TMP/csv.err"
+st=$?
+set -e
+ok "CSV import with a bad record exits 1 ($st)" test "$st" -eq 1
+ok "... names the record without text and its line" grep -q "posts.csv' line 6: no text" "$TMP/csv.err"
+ok "... names the line where a quote is never closed" grep -q "posts.csv' line 7: a quote opened here is never closed" "$TMP/csv.err"
+ok "... and stores the good records exactly" python3 -c '
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("SELECT post_id, text FROM posts ORDER BY post_id").fetchall()
+assert rows == [("c1", "spotify down, \"again\"\r\nno sound"), ("c2", "spotify not working")], rows
+' "$TMP/csv.db"
+
 "$OUTCRY" report --db "$DB" --by region,country --bucket 15m >"$TMP/r.csv"
 ok "CSV header per the contract" sh -c 'head -1 "$1" | grep -q "^bucket_start,region,country,posts,outage_posts,outage_share,mean_compound,neg,neu,pos"' - "$TMP/r.csv"
 ok "exact counts per bucket and dimension" python3 -c '

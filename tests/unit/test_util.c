@@ -18,8 +18,47 @@ static const char *csv(const char *s, char sep)
 	return b.data;
 }
 
+/* Reads every record of data; returns them as "f1|f2;f1;" with the codes as "<-1>" etc. */
+static const char *csv_read(const char *data, size_t len, size_t max_record, unsigned long long *last_line)
+{
+	static struct oc_buf out;
+	struct oc_csv_reader r;
+	FILE *f = tmpfile();
+	int n;
+	size_t i;
+
+	if (out.data == NULL)
+		oc_buf_init(&out);
+	oc_buf_reset(&out);
+	fwrite(data, 1, len, f);
+	rewind(f);
+	oc_csv_reader_init(&r, f, max_record);
+	while ((n = oc_csv_next(&r)) != OC_CSV_END) {
+		if (n < 0) {
+			oc_buf_printf(&out, "<%d>", n);
+			if (n == OC_CSV_UNTERMINATED)
+				break;
+			continue;
+		}
+		for (i = 0; i < r.nfields; i++) {
+			if (i > 0)
+				oc_buf_addch(&out, '|');
+			oc_buf_addstr(&out, r.fields[i]);
+		}
+		oc_buf_addch(&out, ';');
+		if (last_line != NULL)
+			*last_line = r.record_line;
+	}
+	oc_csv_reader_release(&r);
+	fclose(f);
+	return out.data;
+}
+
+#define CSV_READ(lit) csv_read(lit, sizeof(lit) - 1, 1000, NULL)
+
 int main(void)
 {
+	unsigned long long line = 0;
 	struct oc_buf b;
 	struct oc_error err;
 	FILE *f;
@@ -57,6 +96,22 @@ int main(void)
 	       "csv: formula with quotes both neutralized and quoted");
 	is_str(csv("a\nb", ','), "\"a\nb\"", "csv: newline quoted");
 	is_str(csv("a\tb\nc", '\t'), "a b c", "tsv: tab and newline become spaces");
+
+	is_str(CSV_READ("a,b,c\nd,e,f\n"), "a|b|c;d|e|f;", "csv read: plain records");
+	is_str(CSV_READ("a,b\r\nc,d"), "a|b;c|d;", "csv read: CRLF, and a last line without a break");
+	is_str(CSV_READ("\"x,y\",\"say \"\"hi\"\"\"\n"), "x,y|say \"hi\";", "csv read: quoted separator and doubled quotes");
+	is_str(CSV_READ("\"two\r\nlines\",b\n"), "two\r\nlines|b;", "csv read: a line break inside quotes is kept");
+	is_str(CSV_READ(",,\n"), "||;", "csv read: empty fields");
+	is_str(CSV_READ("\n\r\na\n\n"), "a;", "csv read: blank lines skipped");
+	is_str(CSV_READ("\xEF\xBB\xBFid,text\n"), "id|text;", "csv read: a leading BOM is skipped");
+	is_str(CSV_READ("\xEF\xBBx\n"), "\xEF\xBBx;", "csv read: bytes like a BOM's start are text");
+	is_str(CSV_READ("ab\"c,\"d\"e\n"), "ab\"c|de;", "csv read: stray quotes are lenient");
+	is_str(CSV_READ("a\n\"open,b\nc\n"), "a;<-1>", "csv read: a quote never closed is reported");
+	is_str(csv_read("short\nxxxxxxxxxxxxxxxxxxxx\nok\n", 30, 10, NULL), "short;<-2>ok;",
+	       "csv read: a record over the cap is skipped, the next one read");
+	is_str(csv_read("a\n\"b\nc\nd\",e\nf\n", 14, 100, &line), "a;b\nc\nd|e;f;", "csv read: multi-line record");
+	is_int(line, 5, "csv read: record_line is the line a record starts on");
+	is_str(csv_read("q,\"\0x\"\n", 7, 100, NULL), "q|;", "csv read: a NUL ends a field's C string, nothing worse");
 
 	f = tmpfile();
 	fwrite("one\r\ntwo\0x\nlong-line\n", 1, 21, f);

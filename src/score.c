@@ -41,6 +41,7 @@ struct oc_item {
 	double valence;
 	int has_valence;
 	int mod_kind;
+	int interjection; /* the writer's reaction ("lol"): negation does not reach it */
 	double mod_value;
 	int caps;
 	int break_before;  /* sentence punctuation precedes it */
@@ -252,6 +253,57 @@ static int token_matchable(const struct oc_token *t)
  * An English inflection not listed in the lexicon: "worries" → "worry", "loved" → "love",
  * "sadly" → "sad". Only for sentiment, and only single words.
  */
+/*
+ * Laughter written out, in any language and at any length: "hahah", "ahahaha", "hehehe",
+ * "jajaja", "jejeje" (es), "kkkkk" (pt), "rsrsrs" (pt), "wkwkwk" (id), "lololol". Such a
+ * word counts as "haha" does. key is normalized (lower-case).
+ */
+static int is_laughter(const char *key, size_t len)
+{
+	size_t i, h = 0, v = 0;
+
+	if (len < 4 || len > 64)
+		return 0;
+	/* h/j alternating with a, e, i (doubled letters allowed: "hahahha", "haahaa") */
+	for (i = 0; i < len; i++) {
+		char c = key[i];
+
+		if (c == 'h' || c == 'j') {
+			if (c != key[0] && !(key[0] == 'a' || key[0] == 'e' || key[0] == 'i'))
+				break; /* one consonant per word: "haja" is not laughter */
+			h++;
+			if (i >= 2 && key[i - 1] == c && key[i - 2] == c)
+				break;
+		} else if (c == 'a' || c == 'e' || c == 'i') {
+			v++;
+			if (i >= 2 && key[i - 1] == c && key[i - 2] == c)
+				break;
+		} else {
+			break;
+		}
+	}
+	if (i == len && h >= 2 && v >= 2) {
+		char cons = 0;
+
+		for (i = 0; i < len; i++) /* a single consonant letter throughout */
+			if (key[i] == 'h' || key[i] == 'j') {
+				if (cons != 0 && key[i] != cons)
+					return 0;
+				cons = key[i];
+			}
+		return 1;
+	}
+	if (len >= 4 && strspn(key, "k") == len)
+		return 1; /* "kkkk" (three is something else) */
+	for (i = 0; i + 1 < len; i += 2) /* "wkwk", "rsrs", "lolo(l)" */
+		if (!((key[i] == 'w' && key[i + 1] == 'k') || (key[i] == 'r' && key[i + 1] == 's') ||
+		      (key[i] == 'l' && key[i + 1] == 'o')))
+			return 0;
+	if (i < len && !(key[i] == 'w' || key[i] == 'l' || key[i] == 'r'))
+		return 0;
+	return key[0] == key[2] && key[1] == key[3];
+}
+
 static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key, size_t len)
 {
 	static const struct {
@@ -284,11 +336,16 @@ static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, c
 			    size_t len)
 {
 	const struct oc_entry *e = oc_lexicon_get(mc->sc->lx, key + 1, len - 1);
+	double v;
 
 	if (e == NULL)
 		return;
 	mc->is_hashpart = 0;
 	mc->sentence_start = 0;
+	/* "#fail", "#love": a one-word hashtag carries its word's feeling (not a modifier's) */
+	if ((mc->layers & (1u << L_SENT)) && best[i * NLAYERS + L_SENT].entry == NULL &&
+	    (e->layers & OC_LAYER_SENT) && entry_valence(e, mc->order, &v))
+		best[i * NLAYERS + L_SENT] = (struct best){ e, 1 };
 	if ((mc->layers & (1u << L_SERVICE)) && best[i * NLAYERS + L_SERVICE].entry == NULL &&
 	    (e->layers & OC_LAYER_SERVICE) && e->service_case_off < 0)
 		best[i * NLAYERS + L_SERVICE] = (struct best){ e, 1 };
@@ -331,6 +388,25 @@ static void lookup_tokens(struct oc_scorer *sc)
 	}
 }
 
+/* A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did. */
+static int laughter_match(struct match_ctx *mc, struct best *best, size_t i)
+{
+	const struct oc_token *tok = &mc->sc->text.tokens[i];
+	const char *key = mc->sc->text.norm.data + tok->norm_start;
+	const struct oc_entry *laugh;
+
+	if (tok->kind != OC_TOK_WORD ||
+	    !(is_laughter(key, tok->norm_len) ||
+	      ((tok->flags & OC_TF_ELONGATED) && tok->norm_len == 2 && key[0] == 'k' && key[1] == 'k' &&
+	       tok->raw_len >= 4)))
+		return 0;
+	laugh = oc_lexicon_get(mc->sc->lx, "haha", 4);
+	if (laugh == NULL || !layer_accepts(mc, laugh, L_SENT, NULL, 0))
+		return 0;
+	best[i * NLAYERS + L_SENT] = (struct best){ laugh, 1 };
+	return 1;
+}
+
 /* A token without an entry may still be a service, place or sentiment word in disguise. */
 static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t i)
 {
@@ -339,6 +415,8 @@ static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t 
 	const char *key = sc->text.norm.data + tok->norm_start;
 	const char *ap;
 
+	if ((mc->layers & (1u << L_SENT)) && laughter_match(mc, best, i))
+		return;
 	if ((mc->layers & (1u << L_SENT)) && mc->order->langs[0] == OC_LANG_EN &&
 	    tok->kind == OC_TOK_WORD) {
 		const struct oc_entry *stem = english_stem(sc, key, tok->norm_len);
@@ -421,6 +499,9 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 			if (node == NULL)
 				break;
 		}
+		/* a laugh known only to another language's lexicon ("wkwk" in a post in English) */
+		if ((mc->layers & (1u << L_SENT)) && best[i * NLAYERS + L_SENT].entry == NULL)
+			laughter_match(mc, best, i);
 	}
 }
 
@@ -628,13 +709,17 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 				it->key = entry_key(sc, mt->entry, &it->key_len);
 				it->has_valence = entry_valence(mt->entry, order, &it->valence);
 				it->mod_kind = entry_modifier(mt->entry, order, &it->mod_value);
+				if (it->mod_kind == OC_MOD_INTERJECTION) {
+					it->mod_kind = OC_MOD_NONE;
+					it->interjection = 1;
+				}
 				it->token = (uint32_t)i;
 			}
 			i++;
 			continue;
 		}
-		if (tok->kind == OC_TOK_PUNCT || tok->kind == OC_TOK_URL ||
-		    tok->kind == OC_TOK_MENTION || tok->kind == OC_TOK_HASHTAG) {
+		if (tok->kind == OC_TOK_PUNCT || tok->kind == OC_TOK_URL || tok->kind == OC_TOK_MENTION ||
+		    (tok->kind == OC_TOK_HASHTAG && at[i] == NULL)) {
 			i++;
 			continue;
 		}
@@ -654,6 +739,10 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 			it->key = entry_key(sc, at[i]->entry, &it->key_len);
 			it->has_valence = entry_valence(at[i]->entry, order, &it->valence);
 			it->mod_kind = entry_modifier(at[i]->entry, order, &it->mod_value);
+			if (it->mod_kind == OC_MOD_INTERJECTION) {
+				it->mod_kind = OC_MOD_NONE;
+				it->interjection = 1;
+			}
 			i = at[i]->token_end;
 		} else {
 			it->key = t->norm.data + tok->norm_start;
@@ -701,9 +790,13 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		}
 		if (it->caps && cap_diff)
 			v += v > 0 ? OC_C_INCR : -OC_C_INCR;
-		negation_open = !it->symbol;
+		negation_open = !it->symbol && !it->interjection;
 		for (k = 1; k <= 3 && k <= i; k++) {
 			const struct oc_item *p = &items[i - k];
+
+			/* neither negation nor a booster reaches across a sentence end: "I can't. LOL" */
+			if (items[i - k + 1].break_before)
+				break;
 
 			if (!p->has_valence || p->mod_kind != OC_MOD_NONE) {
 				double s = 0;

@@ -4,6 +4,7 @@
 LEX=${OUTCRY_LEXICONS:-$TOP_SRCDIR/lexicons}
 
 ok "the shipped lexicons pass the check" sh -c '"$OUTCRY" lexicons check "$1" | grep -q ": ok"' - "$LEX"
+ok "... without a single warning (no entry shadowed by another once normalized)" sh -c '"$OUTCRY" lexicons check "$1" 2>"$2" >/dev/null && ! test -s "$2" || { head -3 "$2"; exit 1; }' - "$LEX" "$TMP/check.err"
 ok "lexicons path honours OUTCRY_LEXICONS" sh -c 'test "$("$OUTCRY" lexicons path)" = "$1"' - "$LEX"
 mkdir "$TMP/bad"
 cp "$LEX"/*.tsv "$TMP/bad/"

@@ -74,6 +74,18 @@ int main(void)
 	ok(compound("love it \xF0\x9F\x98\x8D") > compound("love it"), "emoji valence adds");
 	ok(compound("ugh :(") < 0, "emoticon valence");
 	ok(compound("without a doubt the best") > 0, "'without doubt' is not a negation");
+	ok(compound("#fail") < -0.3 && compound("#love") > 0.3, "a one-word hashtag carries its word's feeling");
+	ok(compound("#not") == 0, "a hashtag of a modifier word carries nothing");
+	ok(compound("ahahahah") > 0.3 && compound("jajajjaja") > 0.3 && compound("kkkkk") > 0.3 &&
+	   compound("wkwkwk") > 0.3 && compound("rsrsrs") > 0.3, "laughter at any length and in several languages");
+	ok(compound("kkk") == 0 && compound("haja") == 0 && compound("hhhh") == 0, "... and not what only looks like it");
+	ok(compound("I can't. LOL") > 0.3, "negation stops at the end of a sentence");
+	ok(compound("I have no idea lol") > 0.2 && compound("not the latter lol") > 0.3,
+	   "an interjection ('lol') is not negated");
+	ok(compound("no") < 0 && compound("no electricity since noon") < 0, "'no' on its own is negative");
+	ok(compound("no good") < 0 && compound("no problem") > 0, "... and yields to the word it negates");
+	s = *score_h("no me llegan los mensajes", "es", NULL);
+	is_near(s.compound, 0, 1e-9, "Spanish 'no' is only a negator");
 	score("great");
 	is_near(s.pos + s.neu + s.neg, 1.0, 0.01, "pos/neu/neg are proportions");
 	score_h("das ist sehr gut", "de", NULL);

@@ -649,6 +649,17 @@ static const char *entry_key(const struct oc_scorer *sc, const struct oc_entry *
 
 /* ---- sentiment (VADER's rules) ---- */
 
+/*
+ * Negation: VADER multiplies by -0.74 either way. A negated negative word is weaker as
+ * praise than a negated positive word is as blame ("not bad" is faint praise, "not good"
+ * plain blame; "can't die" is no joy), so negatives shift only half as far (the shift
+ * view of negation, Taboada et al. 2011).
+ */
+static double negate(double v)
+{
+	return v < 0 ? v * OC_N_SCALAR * 0.5 : v * OC_N_SCALAR;
+}
+
 static int key_is(const struct oc_item *it, const char *s)
 {
 	size_t n = strlen(s);
@@ -819,7 +830,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 				 * one inside an outage phrase ("gak bisa dibuka") negates that */
 			} else if (k == 1) {
 				if (item_negates(p))
-					v *= OC_N_SCALAR;
+					v = negate(v);
 			} else {
 				const struct oc_item *p1 = &items[i - 1];
 				const struct oc_item *mid = k == 3 ? &items[i - 2] : p1;
@@ -830,14 +841,14 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 				else if (key_is(p, "without") && (key_is(p1, "doubt") || key_is(mid, "doubt")))
 					;
 				else if (item_negates(p))
-					v *= OC_N_SCALAR;
+					v = negate(v);
 			}
 			if ((p->has_valence && p->mod_kind == OC_MOD_NONE) || items[i - k + 1].break_before)
 				negation_open = 0;
 		}
 		if (i > 0 && key_is(&items[i - 1], "least") &&
 		    !(i > 1 && (key_is(&items[i - 2], "at") || key_is(&items[i - 2], "very"))))
-			v *= OC_N_SCALAR;
+			v = negate(v);
 		sent[i] = v;
 	}
 	if (contrast != (size_t)-1) {

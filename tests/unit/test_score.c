@@ -65,6 +65,8 @@ int main(void)
 	ok(compound("this is bad") < -0.3, "negative word");
 	ok(compound("this is not good") < 0, "negation flips");
 	ok(compound("this is not very good") < 0, "negation across a booster");
+	ok(compound("it wasn't awful") > 0 && compound("it wasn't awful") < -compound("it wasn't lovely") / 1.5,
+	   "a negated negative is faint praise, weaker than a negated positive is blame");
 	ok(compound("this is very good") > compound("this is good"), "booster raises");
 	ok(compound("this is kind of good") < compound("this is good"), "dampener lowers");
 	ok(compound("this is GOOD today") > compound("this is good today"), "ALL-CAPS emphasis");

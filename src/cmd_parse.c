@@ -15,6 +15,7 @@
 #include "outcry/cmd.h"
 #include "outcry/csv.h"
 #include "outcry/date.h"
+#include "outcry/fetch.h"
 #include "outcry/parse.h"
 
 #define FLUSH_BYTES (64 * 1024)
@@ -159,37 +160,111 @@ static void on_warn(void *ctx, const char *msg)
 		oc_report("'%s': %s", r->name, msg);
 }
 
+/* A URL's response, fetched once (same fetcher, limits and TLS rules as `outcry run`). */
+struct fetched {
+	int status;
+	char *error, *body, *charset, *final_url;
+	size_t body_len;
+};
+
+static void on_fetched(void *ctx, struct oc_fetcher *f, const struct oc_fetch_result *res)
+{
+	struct fetched *fe = ctx;
+
+	(void)f;
+	fe->status = res->status;
+	fe->error = res->error ? oc_xstrdup(res->error) : NULL;
+	if (res->body != NULL) {
+		fe->body = oc_xmalloc(res->body_len + 1);
+		memcpy(fe->body, res->body, res->body_len);
+		fe->body[res->body_len] = '\0';
+		fe->body_len = res->body_len;
+	}
+	fe->charset = res->charset ? oc_xstrdup(res->charset) : NULL;
+	fe->final_url = res->final_url ? oc_xstrdup(res->final_url) : NULL;
+}
+
+static int fetch_url(const char *url, struct fetched *fe)
+{
+	struct oc_fetch_opts fopts;
+	struct oc_fetch_request req;
+	struct oc_fetcher *f;
+	struct oc_error err;
+
+	memset(fe, 0, sizeof(*fe));
+	memset(&fopts, 0, sizeof(fopts));
+	fopts.total_timeout_ms = 60000;
+	if ((f = oc_fetcher_new(&fopts, &err)) == NULL) {
+		oc_report("cannot fetch '%s': %s", url, err.message);
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	oc_fetcher_add(f, &req);
+	if (oc_fetcher_run(f, on_fetched, fe, &err) < 0) {
+		oc_report("cannot fetch '%s': %s", url, err.message);
+		oc_fetcher_free(f);
+		return -1;
+	}
+	oc_fetcher_free(f);
+	if (fe->error != NULL || fe->body == NULL || fe->status < 200 || fe->status > 299) {
+		if (fe->error != NULL)
+			oc_report("cannot fetch '%s': %s", url, fe->error);
+		else
+			oc_report("cannot fetch '%s': HTTP status %d", url, fe->status);
+		return -1;
+	}
+	return 0;
+}
+
+static void fetched_release(struct fetched *fe)
+{
+	free(fe->error);
+	free(fe->body);
+	free(fe->charset);
+	free(fe->final_url);
+}
+
 static int parse_one(struct parse_run *r, const char *arg, const char *charset, const char *base)
 {
 	struct oc_parse_opts opts;
 	struct oc_parse_cb cb = { on_post, on_warn, r };
 	struct oc_feed feed;
 	struct oc_error err;
-	int fd, rc;
+	struct fetched fe;
+	int fd = -1, rc, is_url = strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0;
 	size_t json_start = r->out.len;
 
-	if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0) {
-		oc_report("cannot read '%s': outcry parse reads files and standard input; "
-			  "URLs are fetched by 'outcry run'", arg);
-		return -1;
-	}
 	r->name = strcmp(arg, "-") == 0 ? "<stdin>" : arg;
-	fd = strcmp(arg, "-") == 0 ? 0 : open(arg, O_RDONLY);
-	if (fd < 0) {
-		oc_report("cannot open '%s': %s", arg, strerror(errno));
-		return -1;
+	memset(&fe, 0, sizeof(fe));
+	if (is_url) {
+		if (fetch_url(arg, &fe) < 0) {
+			fetched_release(&fe);
+			return -1;
+		}
+	} else {
+		fd = strcmp(arg, "-") == 0 ? 0 : open(arg, O_RDONLY);
+		if (fd < 0) {
+			oc_report("cannot open '%s': %s", arg, strerror(errno));
+			return -1;
+		}
 	}
 	memset(&opts, 0, sizeof(opts));
 	opts.source = r->name;
-	opts.charset = charset;
-	opts.base_url = base;
+	/* an explicit --charset wins over the HTTP header; links resolve against the URL */
+	opts.charset = charset != NULL ? charset : fe.charset;
+	opts.base_url = base != NULL ? base : (fe.final_url != NULL ? fe.final_url : (is_url ? arg : NULL));
 	oc_feed_init(&feed);
 	r->items = 0;
 	if (r->format == PF_JSON)
 		oc_buf_addstr(&r->out, "{\"items\":[");
-	rc = oc_parse_fd(fd, &opts, &cb, &feed, &err);
-	if (fd != 0)
+	if (is_url)
+		rc = oc_parse_memory(fe.body, fe.body_len, &opts, &cb, &feed, &err);
+	else
+		rc = oc_parse_fd(fd, &opts, &cb, &feed, &err);
+	if (fd > 0)
 		close(fd);
+	fetched_release(&fe);
 	if (rc < 0) {
 		oc_report("cannot parse '%s': %s", r->name, err.message);
 		if (r->format == PF_JSON) {
@@ -283,12 +358,14 @@ static int cmd_parse(int argc, char **argv)
 const struct oc_cmd oc_cmd_parse = {
 	.name = "parse",
 	.run = cmd_parse,
-	.usage = "parse [OPTIONS] [FILE...]",
+	.usage = "parse [OPTIONS] [FILE|URL...]",
 	.summary = "read feeds and platform API responses into posts",
 	.help =
 	"Reads RSS 0.9x/1.0/2.0, Atom 1.0/0.3, JSON Feed 1.1, Mastodon statuses, Bluesky\n"
 	"searchPosts/getAuthorFeed, Reddit listings, Hacker News (Algolia) and Statuspage\n"
-	"incidents.json, detected from the content, from the FILEs or standard input ('-').\n"
+	"incidents.json, detected from the content, from the FILEs, from http(s) URLs (fetched\n"
+	"once, with the limits and TLS checks of 'outcry run'; the response's charset and final\n"
+	"URL are used), or from standard input ('-').\n"
 	"Writes one post per line: {\"source\", \"feed_title\", \"id\", \"title\", \"link\",\n"
 	"\"author\", \"published\", \"updated\", \"text\", \"lang\"}, times in ISO 8601 UTC or\n"
 	"null; status page updates add \"official\", \"status\" and \"impact\". Problems that do\n"

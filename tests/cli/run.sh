@@ -125,4 +125,21 @@ ok "the database passes SQLite's integrity check" python3 -c '
 import sqlite3, sys
 r = sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0]
 assert r == "ok", r' "$KDB"
+# outcry parse URL: fetched through the same fetcher (redirects, gzip), parsed like the file
+"$OUTCRY" parse "$TESTDATA/feeds/rss2-basic.xml" >"$TMP/parse-file.jsonl"
+ok "parse URL gives what parse FILE gives (after a redirect, gzip-encoded)" sh -c '
+"$1" parse "$2/found/gzip/news.xml" >"$3" && python3 -c "
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+for x in a + b: x.pop(\"source\")
+assert a == b and len(a) > 0, (a, b)
+" "$3" "$4"' - "$OUTCRY" "$U" "$TMP/parse-url.jsonl" "$TMP/parse-file.jsonl"
+ok "parse URL names the URL as the source" grep -q "\"source\":\"$U/found/gzip/news.xml\"" "$TMP/parse-url.jsonl"
+set +e
+"$OUTCRY" parse "$U/status/503/x" "$TESTDATA/feeds/rss2-basic.xml" >"$TMP/parse-mixed.jsonl" 2>"$TMP/parse-mixed.err"
+st=$?
+set -e
+ok "a URL that fails exits 1 ($st) after the other inputs" sh -c 'test "$1" -eq 1 && test -s "$2"' - "$st" "$TMP/parse-mixed.jsonl"
+ok "... naming the URL and the status" grep -q "cannot fetch '$U/status/503/x': HTTP status 503" "$TMP/parse-mixed.err"
 done_testing

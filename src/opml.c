@@ -23,7 +23,8 @@
 #include "outcry/opml.h"
 
 /* Safety caps: hostile or runaway files stay bounded; hitting one is a named problem. */
-#define OPML_MAX_OUTLINES 10000   /* outlines read from one file (folders included) */
+#define OPML_MAX_SOURCES 10000    /* feeds read from one file */
+#define OPML_MAX_OUTLINES 100000  /* outlines of any kind (folders, notes): a parse bound */
 #define OPML_MAX_DEPTH 64         /* outline nesting: a top-level outline is depth 1 */
 #define OPML_MAX_URL_BYTES 8192   /* one xmlUrl */
 #define OPML_MAX_TITLE_BYTES 512  /* a title is cut there, on a character boundary */
@@ -621,6 +622,14 @@ static int start_outline(struct loader *ld, xmlTextReaderPtr r)
 		free(raw_url);
 		frame_release(&f);
 		return 1;
+	}
+	if (url != NULL && ld->opml->nsources >= OPML_MAX_SOURCES) {
+		problem(ld, current_line(r), "more than %d feeds: this one and the rest of the "
+			"file are ignored", OPML_MAX_SOURCES);
+		free(url);
+		free(raw_url);
+		frame_release(&f);
+		return -1;
 	}
 	if (url != NULL)
 		add_source(ld, &f, url, raw_url);

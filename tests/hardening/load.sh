@@ -23,7 +23,7 @@ import sys
 n, port = int(sys.argv[1]), sys.argv[2]
 types = ("rss", "atom", "jsonfeed", "mastodon")
 print('<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0"><head><title>load</title></head><body>')
-# no folder: outcry reads at most 10,000 outlines, folders included
+# outcry reads at most 10,000 feeds from one file
 for i in range(1, n + 1):
     print('<outline text="s%05d" type="%s" service="spotify" xmlUrl="http://127.0.0.1:%s/feed/%d"/>'
           % (i, types[i % 4], port, i))

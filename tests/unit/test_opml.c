@@ -337,16 +337,27 @@ static void test_caps(void)
 	FILE *f;
 	int i;
 
-	/* 10,001 outlines: the last is over the cap */
+	/* 10,001 feeds in a folder: the last feed is over the cap, the folder does not count */
 	f = fopen(in_tmp("many.opml"), "w");
-	fputs("<opml version=\"2.0\"><body>\n", f);                                        /* line 1 */
+	fputs("<opml version=\"2.0\"><body><outline text=\"folder\">\n", f);              /* line 1 */
 	for (i = 0; i < 10001; i++)                                                         /* 2..10002 */
 		fprintf(f, "<outline text=\"feed %d\" type=\"rss\" xmlUrl=\"https://a.example/%d\"/>\n", i, i);
+	fputs("</outline></body></opml>\n", f);
+	fclose(f);
+	is_int(load(&opml, "many.opml", &p, &err), 1, "the feed cap is one problem");
+	is_int(opml.nsources, 10000, "10,000 feeds are kept, in a folder");
+	ok(has_problem(&p, 10002, "more than 10000 feeds"), "the cap names the first feed over it");
+	oc_opml_release(&opml);
+
+	/* 100,005 outlines without feeds (each one a "no xmlUrl" problem): bounded too, the
+	 * cap is one more problem and the reading stops there */
+	f = fopen(in_tmp("notes.opml"), "w");
+	fputs("<opml version=\"2.0\"><body>\n", f);
+	for (i = 0; i < 100005; i++)
+		fputs("<outline text=\"a note\"/>\n", f);
 	fputs("</body></opml>\n", f);
 	fclose(f);
-	is_int(load(&opml, "many.opml", &p, &err), 1, "the outline cap is one problem");
-	is_int(opml.nsources, 10000, "10,000 outlines are kept");
-	ok(has_problem(&p, 10002, "more than 10000 outlines"), "the cap names the first outline over it");
+	is_int(load(&opml, "notes.opml", &p, &err), 100001, "outlines of any kind are capped at 100,000");
 	oc_opml_release(&opml);
 
 	/* 65 nested folders: the innermost outline is nested too deep; the rest survive */

@@ -130,6 +130,13 @@ static const char schema_v2[] =
 
 static int db_error(struct oc_store *st, struct oc_error *err, const char *what)
 {
+	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+
+	/* the operating system's reason, when there is one: "No space left on device" */
+	if (sys != 0 && (sqlite3_errcode(st->db) == SQLITE_IOERR || sqlite3_errcode(st->db) == SQLITE_FULL ||
+			 sqlite3_errcode(st->db) == SQLITE_CANTOPEN || sqlite3_errcode(st->db) == SQLITE_READONLY))
+		return oc_error_set(err, OC_ERR_IO, "database '%s': %s: %s (%s)", st->path, what,
+				    sqlite3_errmsg(st->db), strerror(sys));
 	return oc_error_set(err, OC_ERR_IO, "database '%s': %s: %s", st->path, what,
 			    st->db ? sqlite3_errmsg(st->db) : "cannot open");
 }
@@ -167,7 +174,7 @@ static int migrate(struct oc_store *st, unsigned flags, struct oc_error *err)
 	int v;
 
 	if (user_version(st, &v) < 0)
-		return db_error(st, err, "not a database outcry can read");
+		return db_error(st, err, "cannot read its schema version (is it an SQLite database?)");
 	if (v > OC_STORE_SCHEMA_VERSION)
 		return oc_error_set(err, OC_ERR_IO, "database '%s' has schema version %d, newer than "
 				    "this outcry (%d): upgrade outcry", st->path, v, OC_STORE_SCHEMA_VERSION);

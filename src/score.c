@@ -421,10 +421,9 @@ static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t 
 	    tok->kind == OC_TOK_WORD) {
 		const struct oc_entry *stem = english_stem(sc, key, tok->norm_len);
 
-		if (stem != NULL && layer_accepts(mc, stem, L_SENT, NULL, 0)) {
+		/* no return: "discord's" may still name a service through its stem below */
+		if (stem != NULL && layer_accepts(mc, stem, L_SENT, NULL, 0))
 			best[i * NLAYERS + L_SENT] = (struct best){ stem, 1 };
-			return;
-		}
 	}
 	if (tok->kind == OC_TOK_HASHTAG) {
 		hashtag_as_name(mc, best, i, key, tok->norm_len);

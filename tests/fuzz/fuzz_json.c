@@ -1,4 +1,8 @@
-/* libFuzzer target: the mastodon adapter alone, on any JSON value jansson accepts. */
+/*
+ * libFuzzer target: one JSON adapter alone, on any JSON value jansson accepts. Built once
+ * per adapter with -DADAPTER=oc_parse_NAME (fuzz_json_NAME: jsonfeed, mastodon, bluesky,
+ * reddit, hackernews, statuspage); see the fuzz section of Makefile.am.
+ */
 #include "config.h"
 
 #include <stddef.h>
@@ -6,6 +10,10 @@
 #include <string.h>
 
 #include "../../src/parse_internal.h"
+
+#ifndef ADAPTER
+#error "build with -DADAPTER=oc_parse_NAME"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	em.opts = &opts;
 	em.cb = &cb;
 	em.feed = &feed;
-	oc_parse_mastodon(&em, root, &err);
+	ADAPTER(&em, root, &err);
 	json_decref(root);
 	oc_feed_release(&feed);
 	return 0;

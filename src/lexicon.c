@@ -122,54 +122,6 @@ int oc_lexicon_find_dir(const char *explicit_dir, char *out, size_t size, struct
 
 /* ---- the key table ---- */
 
-/* A fast hash of short keys: 8 bytes at a time, then a final mix (splitmix64). */
-static uint32_t hash_key(const char *s, size_t len)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-		h ^= h >> 29;
-	}
-	if (i < len) {
-		uint64_t w = 0;
-
-		memcpy(&w, s + i, len - i);
-		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-		h ^= h >> 29;
-	}
-	h = (h ^ (h >> 32)) * 0x94D049BB133111EBULL;
-	h ^= h >> 31;
-	return (uint32_t)h;
-}
-
-const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key, size_t len)
-{
-	uint32_t h;
-	size_t mask, i;
-
-	if (lx->nslots == 0 || len == 0)
-		return NULL;
-	h = hash_key(key, len);
-	mask = lx->nslots - 1;
-	for (i = h & mask;; i = (i + 1) & mask) {
-		const struct oc_slot *slot = &lx->slots[i];
-		const struct oc_entry *e;
-
-		if (slot->index == 0)
-			return NULL;
-		if (slot->hash != h)
-			continue;
-		e = &lx->entries[slot->index - 1];
-		if (e->key_len == len && memcmp(lx->keys.data + e->key_off, key, len) == 0)
-			return e;
-	}
-}
-
 static void rehash(struct oc_lexicon *lx, size_t nslots)
 {
 	size_t i, mask = nslots - 1;
@@ -204,7 +156,7 @@ static size_t intern(struct oc_lexicon *lx, const char *key, size_t len)
 	memset(e, 0, sizeof(*e));
 	e->key_off = (uint32_t)lx->keys.len;
 	e->key_len = (uint32_t)len;
-	e->hash = hash_key(key, len);
+	e->hash = oc_lexicon_hash(key, len);
 	oc_buf_add(&lx->keys, key, len);
 	oc_buf_addch(&lx->keys, '\0');
 	for (i = 0; i < OC_NLANG; i++)
@@ -754,6 +706,7 @@ static void add_edge(struct oc_lexicon *lx, size_t parent, size_t word, size_t c
 	}
 	if (oc_lexicon_next(lx, &lx->entries[parent], &lx->entries[word]) == NULL)
 		lx->nedges++;
+	lx->entries[parent].has_next = 1;
 	edge_insert(lx->edges, lx->edges_cap, (uint32_t)parent + 1, (uint32_t)word + 1,
 		    (uint32_t)child + 1);
 }

@@ -414,7 +414,7 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 						best[i * NLAYERS + l] = (struct best){ node, (uint32_t)(j - i + 1) };
 			}
 			/* a phrase may not cross sentence punctuation or a no-space run */
-			if (++j >= t->ntokens || (t->tokens[j].flags & OC_TF_BREAK) ||
+			if (!node->has_next || ++j >= t->ntokens || (t->tokens[j].flags & OC_TF_BREAK) ||
 			    !token_matchable(&t->tokens[j]) || tokent[j] == NULL)
 				break;
 			node = oc_lexicon_next(sc->lx, node, tokent[j]);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "outcry/util.h"
 
@@ -79,6 +80,7 @@ struct oc_entry {
 	int16_t service;             /* index into oc_lexicon.services, -1 none */
 	int16_t place;               /* index into oc_lexicon.countries, -1 none */
 	uint8_t place_kind;
+	uint8_t has_next;            /* some phrase continues this one (an edge of the trie) */
 	int32_t service_case_off;    /* exact-case form in keys, -1 when any case matches */
 	int32_t place_case_off;
 };
@@ -148,8 +150,100 @@ int oc_lexicon_load_sentiment(struct oc_lexicon *lx, const char *path, int lang,
 
 void oc_lexicon_release(struct oc_lexicon *lx);
 
+/* The n < 8 bytes at s as a little-endian word: fixed-size loads, no byte loop. */
+static inline uint64_t oc_lexicon_tail(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	size_t at = 0;
+
+	if (n & 4) {
+		uint32_t v;
+
+		memcpy(&v, s, 4);
+		w = v;
+		at = 4;
+	}
+	if (n & 2) {
+		uint16_t v;
+
+		memcpy(&v, s + at, 2);
+		w |= (uint64_t)v << (8 * at);
+		at += 2;
+	}
+	if (n & 1)
+		w |= (uint64_t)(unsigned char)s[at] << (8 * at);
+	return w;
+}
+
+/*
+ * The hash of a key, as kept in the slots: 8 bytes at a time, then a final mix
+ * (splitmix64). Inline, like the look-ups below: they run for every token of every post.
+ */
+static inline uint32_t oc_lexicon_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		h = (h ^ oc_lexicon_tail(s + i, len - i)) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 29;
+	}
+	h = (h ^ (h >> 32)) * 0x94D049BB133111EBULL;
+	h ^= h >> 31;
+	return (uint32_t)h;
+}
+
+static inline int oc_lexicon_key_equal(const char *a, const char *b, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	return i == len || oc_lexicon_tail(a + i, len - i) == oc_lexicon_tail(b + i, len - i);
+}
+
+/* Looks up a normalized key whose oc_lexicon_hash is h; returns a borrowed entry or NULL. */
+static inline const struct oc_entry *oc_lexicon_get_hashed(const struct oc_lexicon *lx,
+							   const char *key, size_t len, uint32_t h)
+{
+	size_t mask, i;
+
+	if (lx->nslots == 0 || len == 0)
+		return NULL;
+	mask = lx->nslots - 1;
+	for (i = h & mask;; i = (i + 1) & mask) {
+		const struct oc_slot *slot = &lx->slots[i];
+		const struct oc_entry *e;
+
+		if (slot->index == 0)
+			return NULL;
+		if (slot->hash != h)
+			continue;
+		e = &lx->entries[slot->index - 1];
+		if (e->key_len == len && oc_lexicon_key_equal(lx->keys.data + e->key_off, key, len))
+			return e;
+	}
+}
+
 /* Looks up a normalized key; returns a borrowed entry or NULL. */
-const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key, size_t len);
+static inline const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key,
+						    size_t len)
+{
+	return oc_lexicon_get_hashed(lx, key, len, oc_lexicon_hash(key, len));
+}
 
 /*
  * The phrase that continues `node` with the token `word` ("can't" + "log" → "can't log"),

@@ -317,34 +317,69 @@ static void clean_input(struct oc_text *t, const char *s, size_t len)
 }
 
 /*
- * The common case: printable ASCII with single spaces, no '&' or '`', nothing to clean.
- * Then raw is the input itself and the code points are its bytes. Returns 0 when the
- * text needs the general path.
+ * Whether clean_input keeps the non-ASCII code point c as it is: not a space, control,
+ * format character, variation selector, tag, ZWJ or apostrophe look-alike, and not
+ * U+FFFD (which may stand for bytes that were not valid UTF-8).
  */
-static int clean_ascii(struct oc_text *t, const char *s, size_t len)
+static int plain_cp(int32_t c)
+{
+	utf8proc_category_t cat;
+
+	if (c < 0xA0 || c == 0xAD || c == 0xB4 || c == 0x02BC || c == 0x2018 || c == 0x2019 ||
+	    c == 0x2028 || c == 0x2029 || c == 0x200D || c == 0xFF07 || c == REPLACEMENT ||
+	    (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0020 && c <= 0xE007F))
+		return 0;
+	cat = utf8proc_category(c);
+	return cat != UTF8PROC_CATEGORY_ZS && cat != UTF8PROC_CATEGORY_CF;
+}
+
+/*
+ * The common case: printable ASCII and plain UTF-8 with single spaces, no '&' or '`',
+ * nothing to clean. Then raw is the input itself and the code points are its decoded
+ * characters. Returns 0 when the text needs the general path.
+ */
+static int clean_simple(struct oc_text *t, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i;
+	size_t i = 0, n = 0;
 
 	if (len == 0 || u[0] == ' ' || u[len - 1] == ' ')
 		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = u[i];
-
-		if (c < ' ' || c >= 0x7F || c == '&' || c == '`' || (c == ' ' && u[i + 1] == ' '))
-			return 0;
-	}
 	if (len + 2 > t->cps_cap) {
 		t->cps_cap = len * 2 + 2;
 		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
 		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
 	}
-	for (i = 0; i < len; i++) {
-		t->cps[i] = u[i];
-		t->cp_raw[i] = (uint32_t)i;
+	while (i < len) {
+		unsigned c = u[i];
+
+		if (c - 0x21u < 0x5Eu) {
+			if (c == '&' || c == '`')
+				return 0;
+		} else if (c == ' ') {
+			if (u[i + 1] == ' ')
+				return 0; /* the last byte is no space: u[i + 1] is in the text */
+		} else if (c >= 0x80) {
+			int32_t cp;
+			size_t used = oc_utf8_decode(u + i, len - i, &cp);
+
+			if (!plain_cp(cp))
+				return 0;
+			t->cps[n] = cp;
+			t->cp_raw[n] = (uint32_t)i;
+			n++;
+			i += used;
+			continue;
+		} else {
+			return 0;
+		}
+		t->cps[n] = (int32_t)c;
+		t->cp_raw[n] = (uint32_t)i;
+		n++;
+		i++;
 	}
-	t->cp_raw[len] = (uint32_t)len;
-	t->ncps = len;
+	t->cp_raw[n] = (uint32_t)len;
+	t->ncps = n;
 	oc_buf_reset(&t->raw);
 	oc_buf_add(&t->raw, s, len);
 	return 1;
@@ -925,7 +960,7 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
 		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
 	}
-	if (!clean_ascii(t, s, len)) {
+	if (!clean_simple(t, s, len)) {
 		clean_input(t, s, len);
 		encode_raw(t);
 	}

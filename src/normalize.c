@@ -588,7 +588,8 @@ static void add_ascii_word(struct oc_text *t, enum oc_token_kind kind, size_t fr
 	char *out;
 	int collapse = kind == OC_TOK_WORD;
 
-	oc_buf_grow(&t->norm, to - from);
+	if (t->norm.len + (to - from) + 1 > t->norm.cap)
+		oc_buf_grow(&t->norm, to - from);
 	out = t->norm.data + t->norm.len;
 	w = 0;
 	for (i = from; i < to; i++) {
@@ -901,12 +902,13 @@ static int is_question_cp(int32_t c)
 }
 
 /* Scans one word run (same script class) with inner apostrophes and number separators. */
-static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits)
+static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits, int *ascii)
 {
 	int nospace = oc_is_nospace_cp(t->cps[i]);
 	size_t j = i;
 
 	*all_digits = 1;
+	*ascii = 1;
 	while (j < t->ncps && j - i < MAX_TOKEN_CPS) {
 		int32_t c = t->cps[j];
 
@@ -925,6 +927,8 @@ static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits)
 		    (nospace && (c == 0x30FC || c == 0xFF70))) {
 			if (!is_digit_cp(c))
 				*all_digits = 0;
+			if (c >= 0x80)
+				*ascii = 0;
 			j++;
 			continue;
 		}
@@ -942,6 +946,23 @@ static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits)
 		}
 		break;
 	}
+	return j;
+}
+
+/* Adds the word, number or bare domain starting at i; returns where it ends. */
+static size_t take_word(struct oc_text *t, size_t i, unsigned pending)
+{
+	int all_digits, ascii;
+	size_t j = scan_word(t, i, &all_digits, &ascii), n;
+
+	if (t->cps[i] < 0x80 && j < t->ncps && t->cps[j] == '.' && (n = match_domain(t, i)) > 0) {
+		add_host_token(t, i, i + n, i, i + n, pending);
+		return i + n;
+	}
+	if (ascii)
+		add_ascii_word(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
+	else
+		add_word_token(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
 	return j;
 }
 
@@ -968,10 +989,18 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 	while (i < t->ncps) {
 		int32_t c = t->cps[i];
 		size_t n, j;
-		int all_digits;
 
 		if (c == ' ') {
 			i++;
+			continue;
+		}
+		/* an ASCII letter or digit that starts no emoticon, URL or keycap: a word, as
+		 * the tests below would find */
+		if (c < 0x80 && (ascii_class[c] & (C_LETTER | C_DIGIT)) &&
+		    !(ascii_class[c] & C_EMOTICON) && (c | 0x20) != 'h' && (c | 0x20) != 'w' &&
+		    !(i + 1 < t->ncps && t->cps[i + 1] == 0x20E3)) {
+			i = take_word(t, i, pending);
+			pending = 0;
 			continue;
 		}
 		if (is_break_cp(c) && !(c == ':' || c == ';' || c == '(' || c == ')')) {
@@ -1120,16 +1149,8 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 			continue;
 		}
 		if (is_alnum_cp(c)) {
-			j = scan_word(t, i, &all_digits);
-			if (c < 0x80 && j < t->ncps && t->cps[j] == '.' && (n = match_domain(t, i)) > 0) {
-				add_host_token(t, i, i + n, i, i + n, pending);
-				pending = 0;
-				i += n;
-				continue;
-			}
-			add_word_token(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
+			i = take_word(t, i, pending);
 			pending = 0;
-			i = j;
 			continue;
 		}
 		i++; /* other symbols separate words */

@@ -78,6 +78,16 @@ static void *scratch(void **p, size_t *cap, size_t n, size_t elem)
 	return *p;
 }
 
+/* Returns *p grown to hold n elements of size elem; the contents are not cleared. */
+static void *reserve(void **p, size_t *cap, size_t n, size_t elem)
+{
+	if (n + 1 > *cap) {
+		*cap = (n + 1) * 2;
+		*p = oc_xrealloc(*p, *cap * elem);
+	}
+	return *p;
+}
+
 static int known_word(void *ctx, const char *norm, size_t len)
 {
 	const struct oc_entry *e = oc_lexicon_get(ctx, norm, len);
@@ -104,6 +114,10 @@ void oc_scorer_release(struct oc_scorer *sc)
 	free(sc->sent);
 	free(sc->in_outage);
 	free(sc->outage_tok);
+	free(sc->unit_off);
+	free(sc->unit_tok);
+	free(sc->unit_cp);
+	free(sc->unit_found);
 	oc_text_release(&sc->text);
 	free(sc->matches);
 	free(sc->items);
@@ -178,7 +192,29 @@ struct match_ctx {
 	int flags_known;    /* second outage pass: svc and q flags are decided at match time */
 	int has_service, question;
 	int service_here;   /* a service is named near the phrase being matched */
+	uint32_t lo[NLAYERS], hi[NLAYERS]; /* tokens [lo, hi) of a layer hold all its best */
 };
+
+static void clear_ranges(struct match_ctx *mc)
+{
+	int l;
+
+	for (l = 0; l < NLAYERS; l++) {
+		mc->lo[l] = UINT32_MAX;
+		mc->hi[l] = 0;
+	}
+}
+
+/* Sets the best entry of layer l at token i, keeping the layer's range. */
+static inline void set_best(struct match_ctx *mc, struct best *best, size_t i, int l,
+			    const struct oc_entry *e, uint32_t units)
+{
+	best[i * NLAYERS + l] = (struct best){ e, units };
+	if (i < mc->lo[l])
+		mc->lo[l] = (uint32_t)i;
+	if (i + 1 > mc->hi[l])
+		mc->hi[l] = (uint32_t)(i + 1);
+}
 
 /* Whether an entry found for units i..i+n-1 counts for layer l in this post. */
 static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, int l,
@@ -254,24 +290,32 @@ static int token_matchable(const struct oc_token *t)
  */
 static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key, size_t len)
 {
+#define RULE(suffix, replace) { suffix, replace, sizeof(suffix) - 1, sizeof(replace) - 1 }
 	static const struct {
 		const char *suffix, *replace;
-	} rules[] = { { "ies", "y" }, { "es", "" }, { "s", "" }, { "ed", "" }, { "ed", "e" },
-		      { "d", "" }, { "ing", "" }, { "ing", "e" }, { "ly", "" }, { "'s", "" } };
+		size_t suffix_len, replace_len;
+	} rules[] = { RULE("ies", "y"), RULE("es", ""), RULE("s", ""), RULE("ed", ""),
+		      RULE("ed", "e"), RULE("d", ""), RULE("ing", ""), RULE("ing", "e"),
+		      RULE("ly", ""), RULE("'s", "") };
+#undef RULE
 	size_t r;
 
 	if (len < 5 || !(key[len - 1] == 's' || key[len - 1] == 'd' || key[len - 1] == 'g' ||
 			 key[len - 1] == 'y'))
 		return NULL;
 	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
-		size_t sl = strlen(rules[r].suffix);
+		size_t sl = rules[r].suffix_len, k;
 		const struct oc_entry *e;
 
-		if (len <= sl + 2 || memcmp(key + len - sl, rules[r].suffix, sl) != 0)
+		if (len <= sl + 2)
+			continue;
+		for (k = 0; k < sl && key[len - sl + k] == rules[r].suffix[k]; k++)
+			;
+		if (k < sl)
 			continue;
 		oc_buf_reset(&sc->tmp);
 		oc_buf_add(&sc->tmp, key, len - sl);
-		oc_buf_addstr(&sc->tmp, rules[r].replace);
+		oc_buf_add(&sc->tmp, rules[r].replace, rules[r].replace_len);
 		e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
 		if (e != NULL && e->valence[OC_LANG_EN] != OC_NO_VALENCE)
 			return e;
@@ -291,11 +335,11 @@ static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, c
 	mc->sentence_start = 0;
 	if ((mc->layers & (1u << L_SERVICE)) && best[i * NLAYERS + L_SERVICE].entry == NULL &&
 	    (e->layers & OC_LAYER_SERVICE) && e->service_case_off < 0)
-		best[i * NLAYERS + L_SERVICE] = (struct best){ e, 1 };
+		set_best(mc, best, i, L_SERVICE, e, 1);
 	if ((mc->layers & (1u << L_PLACE)) && best[i * NLAYERS + L_PLACE].entry == NULL &&
 	    (e->layers & OC_LAYER_PLACE) && e->place_case_off < 0 &&
 	    e->place_kind != OC_PLACE_HASHTAG_CODE)
-		best[i * NLAYERS + L_PLACE] = (struct best){ e, 1 };
+		set_best(mc, best, i, L_PLACE, e, 1);
 }
 
 /* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
@@ -344,7 +388,7 @@ static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t 
 		const struct oc_entry *stem = english_stem(sc, key, tok->norm_len);
 
 		if (stem != NULL && layer_accepts(mc, stem, L_SENT, NULL, 0)) {
-			best[i * NLAYERS + L_SENT] = (struct best){ stem, 1 };
+			set_best(mc, best, i, L_SENT, stem, 1);
 			return;
 		}
 	}
@@ -365,10 +409,10 @@ static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t 
 			mc->is_hashpart = 0;
 			if ((mc->layers & (1u << L_SERVICE)) && layer_accepts(mc, stem, L_SERVICE, NULL, 0) &&
 			    stem->service_case_off < 0)
-				best[i * NLAYERS + L_SERVICE] = (struct best){ stem, 1 };
+				set_best(mc, best, i, L_SERVICE, stem, 1);
 			if ((mc->layers & (1u << L_PLACE)) && layer_accepts(mc, stem, L_PLACE, NULL, 0) &&
 			    stem->place_case_off < 0)
-				best[i * NLAYERS + L_PLACE] = (struct best){ stem, 1 };
+				set_best(mc, best, i, L_PLACE, stem, 1);
 		}
 	}
 }
@@ -382,7 +426,8 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 	struct oc_scorer *sc = mc->sc;
 	const struct oc_text *t = &sc->text;
 	const struct oc_entry **tokent = sc->tokent;
-	size_t i, j, l;
+	size_t i, j;
+	unsigned bits;
 
 	for (i = 0; i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
@@ -408,10 +453,12 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
 
 				/* later (longer) matches replace earlier ones: longest wins */
-				for (l = 0; l < NLAYERS; l++)
-					if ((mc->layers & (1u << l)) && (node->layers & (1u << l)) &&
-					    layer_accepts(mc, node, (int)l, raw, raw_len))
-						best[i * NLAYERS + l] = (struct best){ node, (uint32_t)(j - i + 1) };
+				for (bits = mc->layers & node->layers; bits != 0; bits &= bits - 1) {
+					int l = __builtin_ctz(bits);
+
+					if (layer_accepts(mc, node, l, raw, raw_len))
+						set_best(mc, best, i, l, node, (uint32_t)(j - i + 1));
+				}
 			}
 			/* a phrase may not cross sentence punctuation or a no-space run */
 			if (!node->has_next || ++j >= t->ntokens || (t->tokens[j].flags & OC_TF_BREAK) ||
@@ -435,71 +482,102 @@ static void add_match(struct oc_scorer *sc, size_t *count, const struct oc_entry
 						     (uint8_t)substr };
 }
 
-/* Greedy left-to-right selection of the longest matches of each layer. */
-static void select_token_matches(struct oc_scorer *sc, const struct best *best, unsigned layers,
-				 size_t *count)
+/* The best array for n tokens: all empty, as select_token_matches leaves it. */
+static struct best *best_array(struct oc_scorer *sc, size_t ntokens)
 {
-	const struct oc_text *t = &sc->text;
-	size_t l, i;
+	size_t n = ntokens * NLAYERS;
 
-	for (l = 0; l < NLAYERS; l++)
-		for (i = 0; (layers & (1u << l)) && i < t->ntokens;) {
+	if (n + 1 > sc->best_cap) {
+		free(sc->best);
+		sc->best_cap = (n + 1) * 2;
+		sc->best = oc_xcalloc(sc->best_cap, sizeof(struct best));
+	}
+	return sc->best;
+}
+
+/*
+ * Greedy left-to-right selection of the longest matches of each layer, within the range
+ * of tokens that hold any; the entries are cleared for the next pass.
+ */
+static void select_token_matches(struct match_ctx *mc, struct best *best, size_t *count)
+{
+	struct oc_scorer *sc = mc->sc;
+	size_t i;
+	int l;
+
+	for (l = 0; l < NLAYERS; l++) {
+		if (mc->lo[l] >= mc->hi[l])
+			continue;
+		for (i = mc->lo[l]; (mc->layers & (1u << l)) && i < mc->hi[l];) {
 			const struct best *b = &best[i * NLAYERS + l];
 
 			if (b->entry == NULL) {
 				i++;
 				continue;
 			}
-			add_match(sc, count, b->entry, (int)l, (uint32_t)i, (uint32_t)(i + b->units), 0);
+			add_match(sc, count, b->entry, l, (uint32_t)i, (uint32_t)(i + b->units), 0);
 			i += b->units;
 		}
+		for (i = mc->lo[l]; i < mc->hi[l]; i++)
+			best[i * NLAYERS + l].entry = NULL;
+	}
+	clear_ranges(mc);
 }
+
+/* An entry found for a layer at a unit of the no-space matching. */
+struct unit_found {
+	const struct oc_entry *entry;
+	uint32_t unit, units;
+	uint8_t layer;
+};
 
 /*
  * Matches no-space-script entries as substrings: over the normalized text of the post
  * with spaces removed, each position tries the longest entries starting with its char.
+ * Per layer, the first entry found at a unit is its longest; the selection then goes
+ * left to right as select_token_matches does.
  */
 static void match_substrings(struct match_ctx *mc, size_t *count)
 {
 	struct oc_scorer *sc = mc->sc;
 	const struct oc_text *t = &sc->text;
 	const char *norm = t->norm.data;
-	size_t ntok = t->ntokens, k, nunits = 0, l;
+	size_t ntok = t->ntokens, k, nunits = 0, nfound = 0, l, f;
 	uint32_t *offs, *tok_of;
-	struct best *best;
+	int32_t *ucp;
+	struct unit_found *found;
 	size_t i;
 
-	offs = oc_xmalloc((t->norm.len + 2) * sizeof(*offs));
-	tok_of = oc_xmalloc((t->norm.len + 2) * sizeof(*tok_of));
+	offs = reserve(&sc->unit_off, &sc->unit_off_cap, t->norm.len + 2, sizeof(*offs));
+	tok_of = reserve(&sc->unit_tok, &sc->unit_tok_cap, t->norm.len + 2, sizeof(*tok_of));
+	ucp = reserve(&sc->unit_cp, &sc->unit_cp_cap, t->norm.len + 2, sizeof(*ucp));
 	oc_buf_reset(&sc->tmp);
 	/* units are the code points of the tokens, spaces dropped; offs are into tmp */
 	for (k = 0; k < ntok; k++) {
 		const struct oc_token *tok = &t->tokens[k];
 		size_t j = tok->norm_start, end = tok->norm_start + tok->norm_len;
+		size_t base = sc->tmp.len - tok->norm_start;
 
+		oc_buf_add(&sc->tmp, norm + j, tok->norm_len);
 		while (j < end) {
-			int32_t cp;
-			size_t used = oc_utf8_decode((const unsigned char *)norm + j, end - j, &cp);
+			size_t used = oc_utf8_decode((const unsigned char *)norm + j, end - j, &ucp[nunits]);
 
-			offs[nunits] = (uint32_t)sc->tmp.len;
+			offs[nunits] = (uint32_t)(base + j);
 			tok_of[nunits] = (uint32_t)k;
 			nunits++;
-			oc_buf_add(&sc->tmp, norm + j, used);
 			j += used;
 		}
 	}
 	offs[nunits] = (uint32_t)sc->tmp.len;
-	best = oc_xcalloc(nunits * NLAYERS + 1, sizeof(*best));
 	mc->is_hashpart = 0;
 	mc->sentence_start = 0;
 	mc->service_here = mc->has_service;
 	for (i = 0; i < nunits; i++) {
 		const struct oc_entry *first;
 		size_t n, maxn;
-		int32_t cp;
+		unsigned layers_found = 0;
 
-		oc_utf8_decode((const unsigned char *)sc->tmp.data + offs[i], offs[i + 1] - offs[i], &cp);
-		if (!oc_is_nospace_cp(cp) && cp != 0x30FC)
+		if (!oc_is_nospace_cp(ucp[i]) && ucp[i] != 0x30FC)
 			continue;
 		first = oc_lexicon_get(sc->lx, sc->tmp.data + offs[i], offs[i + 1] - offs[i]);
 		if (first == NULL)
@@ -514,28 +592,30 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 			if (e == NULL || !e->substr || e->layers == 0)
 				continue;
 			for (l = 0; l < NLAYERS; l++) {
-				struct best *b = &best[i * NLAYERS + l];
-
-				if ((mc->layers & (1u << l)) && b->entry == NULL &&
-				    layer_accepts(mc, e, (int)l, NULL, 0))
-					*b = (struct best){ e, (uint32_t)n };
+				if (!(mc->layers & (1u << l)) || (layers_found & (1u << l)) ||
+				    !layer_accepts(mc, e, (int)l, NULL, 0))
+					continue;
+				layers_found |= 1u << l;
+				found = reserve(&sc->unit_found, &sc->unit_found_cap, nfound + 1,
+						sizeof(*found));
+				found[nfound++] = (struct unit_found){ e, (uint32_t)i, (uint32_t)n, (uint8_t)l };
 			}
 		}
 	}
-	for (l = 0; l < NLAYERS; l++)
-		for (i = 0; (mc->layers & (1u << l)) && i < nunits;) {
-			const struct best *b = &best[i * NLAYERS + l];
+	found = sc->unit_found;
+	for (l = 0; l < NLAYERS; l++) {
+		size_t next = 0;
 
-			if (b->entry == NULL) {
-				i++;
+		for (f = 0; (mc->layers & (1u << l)) && f < nfound; f++) {
+			const struct unit_found *u = &found[f];
+
+			if (u->layer != l || u->unit < next)
 				continue;
-			}
-			add_match(sc, count, b->entry, (int)l, tok_of[i], tok_of[i + b->units - 1] + 1, 1);
-			i += b->units;
+			add_match(sc, count, u->entry, (int)l, tok_of[u->unit],
+				  tok_of[u->unit + u->units - 1] + 1, 1);
+			next = u->unit + u->units;
 		}
-	free(best);
-	free(offs);
-	free(tok_of);
+	}
 }
 
 /* ---- explain ---- */
@@ -1396,9 +1476,10 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	mc.sentence_start = 0;
 	mc.layers = (1u << NLAYERS) - 1;
 	mc.flags_known = 0;
-	best = scratch(&sc->best, &sc->best_cap, sc->text.ntokens * NLAYERS, sizeof(*best));
+	best = best_array(sc, sc->text.ntokens);
+	clear_ranges(&mc);
 	match_tokens(&mc, best);
-	select_token_matches(sc, best, mc.layers, &nmatches);
+	select_token_matches(&mc, best, &nmatches);
 	if (sc->text.has_nospace)
 		match_substrings(&mc, &nmatches);
 
@@ -1416,9 +1497,8 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		nmatches = w;
 		mc.layers = 1u << L_OUTAGE;
 		mc.flags_known = 1;
-		best = scratch(&sc->best, &sc->best_cap, sc->text.ntokens * NLAYERS, sizeof(*best));
 		match_tokens(&mc, best);
-		select_token_matches(sc, best, mc.layers, &nmatches);
+		select_token_matches(&mc, best, &nmatches);
 		if (sc->text.has_nospace)
 			match_substrings(&mc, &nmatches);
 	}

@@ -122,21 +122,28 @@ int oc_lexicon_find_dir(const char *explicit_dir, char *out, size_t size, struct
 
 /* ---- the key table ---- */
 
+/* Puts entry i into the first free slot from its hash. */
+static void place_slot(struct oc_lexicon *lx, size_t i)
+{
+	const struct oc_entry *e = &lx->entries[i];
+	size_t mask = lx->nslots - 1, j;
+
+	for (j = e->hash & mask; lx->slots[j].index != 0; j = (j + 1) & mask)
+		;
+	lx->slots[j].index = (uint32_t)(i + 1);
+	lx->slots[j].tag = oc_lexicon_tag(e->hash, e->key_len);
+	lx->slots[j].head = oc_lexicon_head(lx->keys.data + e->key_off, e->key_len);
+}
+
 static void rehash(struct oc_lexicon *lx, size_t nslots)
 {
-	size_t i, mask = nslots - 1;
+	size_t i;
 
 	free(lx->slots);
 	lx->slots = oc_xcalloc(nslots, sizeof(*lx->slots));
 	lx->nslots = nslots;
-	for (i = 0; i < lx->nentries; i++) {
-		size_t j;
-
-		for (j = lx->entries[i].hash & mask; lx->slots[j].index != 0; j = (j + 1) & mask)
-			;
-		lx->slots[j].index = (uint32_t)(i + 1);
-		lx->slots[j].hash = lx->entries[i].hash;
-	}
+	for (i = 0; i < lx->nentries; i++)
+		place_slot(lx, i);
 }
 
 /* Returns the index of the entry for key, creating an empty one when missing. */
@@ -168,14 +175,8 @@ static size_t intern(struct oc_lexicon *lx, const char *key, size_t len)
 	e->place_case_off = -1;
 	if (lx->nentries * 3 > lx->nslots)
 		rehash(lx, lx->nslots ? lx->nslots * 2 : 16384);
-	else {
-		size_t mask = lx->nslots - 1, j;
-
-		for (j = e->hash & mask; lx->slots[j].index != 0; j = (j + 1) & mask)
-			;
-		lx->slots[j].index = (uint32_t)lx->nentries;
-		lx->slots[j].hash = e->hash;
-	}
+	else
+		place_slot(lx, lx->nentries - 1);
 	return lx->nentries - 1;
 }
 

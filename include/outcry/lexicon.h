@@ -97,10 +97,16 @@ struct oc_tz_prior {
 	char country[3];
 };
 
-/* A hash table slot: the key's hash beside the entry index + 1 (0: empty). */
+/*
+ * A hash table slot: the entry index + 1 (0: empty) beside what a look-up compares
+ * first, so that most look-ups read no entry and no key: the tag (the key's hash with
+ * its low byte replaced by the key's length, 255 for any longer) and the head (the key's
+ * first 8 bytes as a little-endian word, zero-padded).
+ */
 struct oc_slot {
-	uint32_t hash;
+	uint32_t tag;
 	uint32_t index;
+	uint64_t head;
 };
 
 /* A trie edge over whole tokens: the entry of a phrase prefix, plus one word, leads on. */
@@ -215,14 +221,34 @@ static inline int oc_lexicon_key_equal(const char *a, const char *b, size_t len)
 	return i == len || oc_lexicon_tail(a + i, len - i) == oc_lexicon_tail(b + i, len - i);
 }
 
-/* Looks up a normalized key whose oc_lexicon_hash is h; returns a borrowed entry or NULL. */
-static inline const struct oc_entry *oc_lexicon_get_hashed(const struct oc_lexicon *lx,
-							   const char *key, size_t len, uint32_t h)
+static inline uint32_t oc_lexicon_tag(uint32_t hash, size_t len)
 {
+	return (hash & ~0xFFu) | (uint32_t)(len < 255 ? len : 255);
+}
+
+static inline uint64_t oc_lexicon_head(const char *s, size_t len)
+{
+	uint64_t w;
+
+	if (len < 8)
+		return oc_lexicon_tail(s, len);
+	memcpy(&w, s, 8);
+	return w;
+}
+
+/* Looks up a normalized key; returns a borrowed entry or NULL. */
+static inline const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key,
+						    size_t len)
+{
+	uint32_t h, tag;
+	uint64_t head;
 	size_t mask, i;
 
 	if (lx->nslots == 0 || len == 0)
 		return NULL;
+	h = oc_lexicon_hash(key, len);
+	tag = oc_lexicon_tag(h, len);
+	head = oc_lexicon_head(key, len);
 	mask = lx->nslots - 1;
 	for (i = h & mask;; i = (i + 1) & mask) {
 		const struct oc_slot *slot = &lx->slots[i];
@@ -230,19 +256,14 @@ static inline const struct oc_entry *oc_lexicon_get_hashed(const struct oc_lexic
 
 		if (slot->index == 0)
 			return NULL;
-		if (slot->hash != h)
+		if (slot->tag != tag || slot->head != head)
 			continue;
 		e = &lx->entries[slot->index - 1];
-		if (e->key_len == len && oc_lexicon_key_equal(lx->keys.data + e->key_off, key, len))
+		/* equal tags mean equal lengths below 255; equal heads, equal first 8 bytes */
+		if (len <= 8 || ((len < 255 || e->key_len == len) &&
+				 oc_lexicon_key_equal(lx->keys.data + e->key_off + 8, key + 8, len - 8)))
 			return e;
 	}
-}
-
-/* Looks up a normalized key; returns a borrowed entry or NULL. */
-static inline const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key,
-						    size_t len)
-{
-	return oc_lexicon_get_hashed(lx, key, len, oc_lexicon_hash(key, len));
 }
 
 /*

@@ -334,6 +334,22 @@ static int plain_cp(int32_t c)
 }
 
 /*
+ * Whether the len bytes at u are printable ASCII or single spaces, without '&' or '`'.
+ * The loops have no early exit, so that the compiler can vectorize them.
+ */
+static int plain_ascii(const unsigned char *u, size_t len)
+{
+	unsigned bad = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		bad |= (u[i] - 0x20u > 0x5Eu) | (u[i] == '&') | (u[i] == '`');
+	for (i = 0; i + 1 < len; i++)
+		bad |= (u[i] == ' ') & (u[i + 1] == ' ');
+	return bad == 0;
+}
+
+/*
  * The common case: printable ASCII and plain UTF-8 with single spaces, no '&' or '`',
  * nothing to clean. Then raw is the input itself and the code points are its decoded
  * characters. Returns 0 when the text needs the general path.
@@ -349,6 +365,14 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 		t->cps_cap = len * 2 + 2;
 		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
 		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
+	}
+	if (plain_ascii(u, len)) {
+		for (i = 0; i < len; i++) {
+			t->cps[i] = u[i];
+			t->cp_raw[i] = (uint32_t)i;
+		}
+		n = len;
+		i = len;
 	}
 	while (i < len) {
 		unsigned c = u[i];
@@ -514,8 +538,8 @@ static void add_normalized(struct oc_text *t, size_t from, size_t to, int collap
 	t->norm.data[t->norm.len] = '\0';
 }
 
-static struct oc_token *new_token(struct oc_text *t, enum oc_token_kind kind, size_t from,
-				  size_t to, unsigned flags)
+static inline struct oc_token *new_token(struct oc_text *t, enum oc_token_kind kind,
+					 size_t from, size_t to, unsigned flags)
 {
 	struct oc_token *tok;
 
@@ -949,11 +973,42 @@ static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits, int 
 	return j;
 }
 
+/*
+ * The common case of take_word: a run of ASCII letters and digits that ends where no
+ * word can go on (not at an apostrophe, '.', ',' or a non-ASCII character, which
+ * scan_word and match_domain decide). Returns where it ends, or 0 when nothing was
+ * added because the general path must decide.
+ */
+static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
+{
+	const int32_t *cps = t->cps;
+	size_t j, lim = t->ncps - i > MAX_TOKEN_CPS ? i + MAX_TOKEN_CPS : t->ncps;
+	unsigned classes = 0;
+
+	for (j = i; j < lim; j++) {
+		int32_t c = cps[j];
+
+		if (c >= 0x80 || !(ascii_class[c] & (C_LETTER | C_DIGIT)))
+			break;
+		classes |= ascii_class[c];
+	}
+	if (j == i || j == i + MAX_TOKEN_CPS)
+		return 0;
+	if (j < t->ncps && (cps[j] == '\'' || cps[j] == '.' || cps[j] == ',' || cps[j] >= 0x80))
+		return 0;
+	add_ascii_word(t, (classes & C_LETTER) ? OC_TOK_WORD : OC_TOK_NUMBER, i, j, pending);
+	return j;
+}
+
 /* Adds the word, number or bare domain starting at i; returns where it ends. */
 static size_t take_word(struct oc_text *t, size_t i, unsigned pending)
 {
 	int all_digits, ascii;
-	size_t j = scan_word(t, i, &all_digits, &ascii), n;
+	size_t j, n;
+
+	if ((j = take_ascii_word(t, i, pending)) > 0)
+		return j;
+	j = scan_word(t, i, &all_digits, &ascii);
 
 	if (t->cps[i] < 0x80 && j < t->ncps && t->cps[j] == '.' && (n = match_domain(t, i)) > 0) {
 		add_host_token(t, i, i + n, i, i + n, pending);

@@ -339,11 +339,11 @@ static int plain_cp(int32_t c)
  */
 static int plain_ascii(const unsigned char *u, size_t len)
 {
-	unsigned bad = 0;
+	unsigned char bad = 0; /* bytes, so that the vectors hold 16 of them */
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		bad |= (u[i] - 0x20u > 0x5Eu) | (u[i] == '&') | (u[i] == '`');
+		bad |= ((unsigned char)(u[i] - 0x20) > 0x5E) | (u[i] == '&') | (u[i] == '`');
 	for (i = 0; i + 1 < len; i++)
 		bad |= (u[i] == ' ') & (u[i + 1] == ' ');
 	return bad == 0;
@@ -974,29 +974,84 @@ static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits, int 
 }
 
 /*
+ * Whether a word starts at i without a need to try the other kinds of token, which would
+ * find none: an ASCII letter or digit that starts no URL ("http://", "www."), no keycap
+ * and no emoticon (match_emoticon takes a face that starts with a letter or digit only
+ * when one of "D)_.-:;(" follows).
+ */
+static int plain_word_start(const struct oc_text *t, size_t i)
+{
+	int32_t c = t->cps[i], next = i + 1 < t->ncps ? t->cps[i + 1] : 0;
+	unsigned cl;
+
+	if (c >= 0x80 || !((cl = ascii_class[c]) & (C_LETTER | C_DIGIT)) || next == 0x20E3)
+		return 0;
+	if (((c | 0x20) == 'h' && (next | 0x20) == 't') || ((c | 0x20) == 'w' && (next | 0x20) == 'w'))
+		return 0;
+	if ((cl & C_EMOTICON) &&
+	    !(next < 0x80 && next != 'D' && (ascii_class[next] & (C_LETTER | C_DIGIT))))
+		return 0;
+	return 1;
+}
+
+/*
  * The common case of take_word: a run of ASCII letters and digits that ends where no
  * word can go on (not at an apostrophe, '.', ',' or a non-ASCII character, which
- * scan_word and match_domain decide). Returns where it ends, or 0 when nothing was
- * added because the general path must decide.
+ * scan_word and match_domain decide). Scans, lower-cases, flags and cuts elongation in
+ * one pass, as add_ascii_word does. Returns where the word ends, or 0 when the general
+ * path must decide (the token and its text are then taken back).
  */
 static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
 {
 	const int32_t *cps = t->cps;
-	size_t j, lim = t->ncps - i > MAX_TOKEN_CPS ? i + MAX_TOKEN_CPS : t->ncps;
-	unsigned classes = 0;
+	size_t lim = t->ncps - i > MAX_TOKEN_CPS ? i + MAX_TOKEN_CPS : t->ncps;
+	size_t norm_before = t->norm.len, letters = 0, upper = 0, j, w = 0;
+	struct oc_token *tok;
+	char *out;
 
+	/* room for the separating space, the longest word and the NUL */
+	if (t->norm.len + (lim - i) + 2 > t->norm.cap)
+		oc_buf_grow(&t->norm, lim - i + 1);
+	tok = new_token(t, OC_TOK_WORD, i, i, pending);
+	out = t->norm.data + t->norm.len;
 	for (j = i; j < lim; j++) {
 		int32_t c = cps[j];
+		unsigned cl;
 
-		if (c >= 0x80 || !(ascii_class[c] & (C_LETTER | C_DIGIT)))
+		if (c >= 0x80 || !((cl = ascii_class[c]) & (C_LETTER | C_DIGIT)))
 			break;
-		classes |= ascii_class[c];
+		if (cl & C_LETTER) {
+			if (c <= 'Z') {
+				if (letters == 0)
+					tok->flags |= OC_TF_CAPITALIZED;
+				upper++;
+				c += 32;
+			}
+			letters++;
+			if (w >= 2 && out[w - 1] == c && out[w - 2] == c) {
+				tok->flags |= OC_TF_ELONGATED;
+				continue;
+			}
+		}
+		out[w++] = (char)c;
 	}
-	if (j == i || j == i + MAX_TOKEN_CPS)
+	if (j == i || j == i + MAX_TOKEN_CPS ||
+	    (j < t->ncps && (cps[j] == '\'' || cps[j] == '.' || cps[j] == ',' || cps[j] >= 0x80))) {
+		t->ntokens--;
+		t->norm.len = norm_before;
+		t->norm.data[norm_before] = '\0';
 		return 0;
-	if (j < t->ncps && (cps[j] == '\'' || cps[j] == '.' || cps[j] == ',' || cps[j] >= 0x80))
-		return 0;
-	add_ascii_word(t, (classes & C_LETTER) ? OC_TOK_WORD : OC_TOK_NUMBER, i, j, pending);
+	}
+	/* only letters are cut, so a run of digits (a number) is as written */
+	tok->kind = letters > 0 ? OC_TOK_WORD : OC_TOK_NUMBER;
+	tok->raw_len = t->cp_raw[j] - t->cp_raw[i];
+	t->norm.len += w;
+	t->norm.data[t->norm.len] = '\0';
+	if (letters > 0)
+		tok->flags |= OC_TF_HASLETTER;
+	if (letters >= 2 && upper == letters)
+		tok->flags |= OC_TF_ALLCAPS;
+	end_token(t, tok);
 	return j;
 }
 
@@ -1049,11 +1104,7 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 			i++;
 			continue;
 		}
-		/* an ASCII letter or digit that starts no emoticon, URL or keycap: a word, as
-		 * the tests below would find */
-		if (c < 0x80 && (ascii_class[c] & (C_LETTER | C_DIGIT)) &&
-		    !(ascii_class[c] & C_EMOTICON) && (c | 0x20) != 'h' && (c | 0x20) != 'w' &&
-		    !(i + 1 < t->ncps && t->cps[i + 1] == 0x20E3)) {
+		if (plain_word_start(t, i)) {
 			i = take_word(t, i, pending);
 			pending = 0;
 			continue;

@@ -1261,6 +1261,8 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 		}
 		i++; /* other symbols separate words */
 	}
+	oc_buf_grow(&t->norm, OC_NORM_PADDING);
+	memset(t->norm.data + t->norm.len + 1, 0, OC_NORM_PADDING);
 }
 
 void oc_normalize_key(struct oc_text *scratch, const char *s, size_t len, struct oc_buf *out)

@@ -327,7 +327,7 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, const char *key,
 			    size_t len)
 {
-	const struct oc_entry *e = oc_lexicon_get(mc->sc->lx, key + 1, len - 1);
+	const struct oc_entry *e = oc_lexicon_get_padded(mc->sc->lx, key + 1, len - 1);
 
 	if (e == NULL)
 		return;
@@ -361,7 +361,7 @@ static void lookup_tokens(struct oc_scorer *sc)
 
 		if (!token_matchable(tok))
 			continue;
-		e = oc_lexicon_get(sc->lx, key, tok->norm_len);
+		e = oc_lexicon_get_padded(sc->lx, key, tok->norm_len);
 		if (e == NULL && (tok->flags & OC_TF_ELONGATED)) {
 			size_t k;
 
@@ -400,11 +400,11 @@ static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t 
 	 * services and places only */
 	ap = memchr(key, '\'', tok->norm_len);
 	if (ap != NULL) {
-		const struct oc_entry *stem = oc_lexicon_get(sc->lx, key, (size_t)(ap - key));
+		const struct oc_entry *stem = oc_lexicon_get_padded(sc->lx, key, (size_t)(ap - key));
 		size_t after = tok->norm_len - (size_t)(ap - key) - 1;
 
 		if (stem == NULL && ap - key <= 2 && after > 0)
-			stem = oc_lexicon_get(sc->lx, ap + 1, after);
+			stem = oc_lexicon_get_padded(sc->lx, ap + 1, after);
 		if (stem != NULL) {
 			mc->is_hashpart = 0;
 			if ((mc->layers & (1u << L_SERVICE)) && layer_accepts(mc, stem, L_SERVICE, NULL, 0) &&
@@ -1115,8 +1115,8 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 
 		if (tok->kind == OC_TOK_MENTION) {
 			/* an @handle not listed as such may still be the service's name */
-			if (oc_lexicon_get(lx, key, tok->norm_len) == NULL) {
-				e = oc_lexicon_get(lx, key + 1, tok->norm_len - 1);
+			if (((const struct oc_entry **)sc->tokent)[i] == NULL) {
+				e = oc_lexicon_get_padded(lx, key + 1, tok->norm_len - 1);
 				if (e != NULL && e->service_case_off >= 0)
 					e = NULL;
 			}
@@ -1125,7 +1125,7 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 			size_t off = 0;
 
 			while (off < tok->norm_len) {
-				e = oc_lexicon_get(lx, key + off, tok->norm_len - off);
+				e = oc_lexicon_get_padded(lx, key + off, tok->norm_len - off);
 				if (e != NULL && (e->layers & OC_LAYER_SERVICE))
 					break;
 				e = NULL;

@@ -236,20 +236,13 @@ static inline uint64_t oc_lexicon_head(const char *s, size_t len)
 	return w;
 }
 
-/* Looks up a normalized key; returns a borrowed entry or NULL. */
-static inline const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key,
-						    size_t len)
+/* The look-up proper, for a key of hash h and head head. */
+static inline const struct oc_entry *oc_lexicon_find(const struct oc_lexicon *lx, const char *key,
+						     size_t len, uint32_t h, uint64_t head)
 {
-	uint32_t h, tag;
-	uint64_t head;
-	size_t mask, i;
+	uint32_t tag = oc_lexicon_tag(h, len);
+	size_t mask = lx->nslots - 1, i;
 
-	if (lx->nslots == 0 || len == 0)
-		return NULL;
-	h = oc_lexicon_hash(key, len);
-	tag = oc_lexicon_tag(h, len);
-	head = oc_lexicon_head(key, len);
-	mask = lx->nslots - 1;
 	for (i = h & mask;; i = (i + 1) & mask) {
 		const struct oc_slot *slot = &lx->slots[i];
 		const struct oc_entry *e;
@@ -264,6 +257,39 @@ static inline const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx,
 				 oc_lexicon_key_equal(lx->keys.data + e->key_off + 8, key + 8, len - 8)))
 			return e;
 	}
+}
+
+/* Looks up a normalized key; returns a borrowed entry or NULL. */
+static inline const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key,
+						    size_t len)
+{
+	if (lx->nslots == 0 || len == 0)
+		return NULL;
+	return oc_lexicon_find(lx, key, len, oc_lexicon_hash(key, len), oc_lexicon_head(key, len));
+}
+
+/*
+ * oc_lexicon_get for a key that is followed by at least 8 readable bytes (a token of
+ * oc_text.norm): a key of up to 8 bytes, most words, is read in one load and hashed
+ * without branching on its length. The hash is oc_lexicon_hash's.
+ */
+static inline const struct oc_entry *oc_lexicon_get_padded(const struct oc_lexicon *lx,
+							   const char *key, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len - 1 < 8 && lx->nslots != 0) {
+		uint64_t w, h;
+
+		memcpy(&w, key, 8);
+		w &= ~0ULL >> (64 - 8 * len);
+		h = (0x9E3779B97F4A7C15ULL ^ len ^ w) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 29;
+		h = (h ^ (h >> 32)) * 0x94D049BB133111EBULL;
+		h ^= h >> 31;
+		return oc_lexicon_find(lx, key, len, (uint32_t)h, w);
+	}
+#endif
+	return oc_lexicon_get(lx, key, len);
 }
 
 /*

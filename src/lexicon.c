@@ -708,6 +708,7 @@ static void add_edge(struct oc_lexicon *lx, size_t parent, size_t word, size_t c
 	if (oc_lexicon_next(lx, &lx->entries[parent], &lx->entries[word]) == NULL)
 		lx->nedges++;
 	lx->entries[parent].has_next = 1;
+	lx->entries[word].continues = 1;
 	edge_insert(lx->edges, lx->edges_cap, (uint32_t)parent + 1, (uint32_t)word + 1,
 		    (uint32_t)child + 1);
 }
@@ -745,10 +746,14 @@ static void index_phrases(struct oc_lexicon *lx)
 		size_t units = 0, first_len = 0, j, idx;
 		int l;
 
-		e->lang_mask = e->outage_langs;
-		for (l = 0; l < OC_NLANG; l++)
-			if (e->valence[l] != OC_NO_VALENCE || e->mod_kind[l] != OC_MOD_NONE)
-				e->lang_mask |= (uint16_t)(1u << l);
+		e->valence_langs = e->mod_langs = 0;
+		for (l = 0; l < OC_NLANG; l++) {
+			if (e->valence[l] != OC_NO_VALENCE)
+				e->valence_langs |= (uint16_t)(1u << l);
+			if (e->mod_kind[l] != OC_MOD_NONE)
+				e->mod_langs |= (uint16_t)(1u << l);
+		}
+		e->lang_mask = e->outage_langs | e->valence_langs | e->mod_langs;
 		if (e->layers == 0)
 			continue;
 		if (e->substr) {

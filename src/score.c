@@ -134,6 +134,7 @@ struct lang_order {
 	int n;
 	int nmod; /* modifiers: a language with its own modifiers does not fall back */
 	int outage_all; /* the language was guessed: outage phrases of every language count */
+	unsigned mask, mod_mask; /* bits of langs[0..n) and langs[0..nmod) */
 };
 
 static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int lang)
@@ -146,18 +147,24 @@ static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int la
 		if (lang != OC_LANG_EN)
 			o->langs[o->n++] = OC_LANG_EN;
 		o->nmod = lx->has_modifiers[lang] ? 1 : o->n;
-		return;
+	} else {
+		for (i = 0; i < OC_NLANG; i++)
+			o->langs[o->n++] = i;
+		o->nmod = o->n;
 	}
-	for (i = 0; i < OC_NLANG; i++)
-		o->langs[o->n++] = i;
-	o->nmod = o->n;
+	o->mask = o->mod_mask = 0;
+	for (i = 0; i < o->n; i++) {
+		o->mask |= 1u << o->langs[i];
+		if (i < o->nmod)
+			o->mod_mask |= 1u << o->langs[i];
+	}
 }
 
 static int entry_valence(const struct oc_entry *e, const struct lang_order *o, double *v)
 {
 	int i;
 
-	for (i = 0; i < o->n; i++)
+	for (i = 0; (e->valence_langs & o->mask) && i < o->n; i++)
 		if (e->valence[o->langs[i]] != OC_NO_VALENCE) {
 			*v = e->valence[o->langs[i]];
 			return 1;
@@ -173,6 +180,8 @@ static int entry_modifier(const struct oc_entry *e, const struct lang_order *o, 
 {
 	int i;
 
+	if (!(e->mod_langs & o->mod_mask))
+		return OC_MOD_NONE;
 	for (i = 0; i < o->nmod; i++)
 		if (e->mod_kind[o->langs[i]] != OC_MOD_NONE) {
 			*value = e->mod_value[o->langs[i]];
@@ -353,14 +362,16 @@ static void lookup_tokens(struct oc_scorer *sc)
 	const struct oc_entry **tokent;
 	size_t i;
 
-	tokent = scratch(&sc->tokent, &sc->tokent_cap, t->ntokens, sizeof(*tokent));
+	tokent = reserve(&sc->tokent, &sc->tokent_cap, t->ntokens, sizeof(*tokent));
 	for (i = 0; i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
 		const char *key = t->norm.data + tok->norm_start;
 		const struct oc_entry *e;
 
-		if (!token_matchable(tok))
+		if (!token_matchable(tok)) {
+			tokent[i] = NULL;
 			continue;
+		}
 		e = oc_lexicon_get_padded(sc->lx, key, tok->norm_len);
 		if (e == NULL && (tok->flags & OC_TF_ELONGATED)) {
 			size_t k;
@@ -462,7 +473,7 @@ static void match_tokens(struct match_ctx *mc, struct best *best)
 			}
 			/* a phrase may not cross sentence punctuation or a no-space run */
 			if (!node->has_next || ++j >= t->ntokens || (t->tokens[j].flags & OC_TF_BREAK) ||
-			    !token_matchable(&t->tokens[j]) || tokent[j] == NULL)
+			    !token_matchable(&t->tokens[j]) || tokent[j] == NULL || !tokent[j]->continues)
 				break;
 			node = oc_lexicon_next(sc->lx, node, tokent[j]);
 			if (node == NULL)
@@ -755,7 +766,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 	int cap_diff, negation_open;
 	double contrast_after = 1.5;
 
-	sent = scratch(&sc->sent, &sc->sent_cap, n, sizeof(*sent));
+	sent = reserve(&sc->sent, &sc->sent_cap, n, sizeof(*sent)); /* every item sets its own */
 	for (i = 0; i < n; i++)
 		caps += items[i].caps;
 	cap_diff = caps > 0 && caps < n;

@@ -76,11 +76,14 @@ struct oc_entry {
 	uint8_t outage_flags;
 	uint16_t outage_langs;       /* bit per language that lists it */
 	uint16_t lang_mask;          /* bit per language with any data for it (guessing) */
+	uint16_t valence_langs;      /* bit per language with a valence */
+	uint16_t mod_langs;          /* bit per language with a modifier */
 	uint16_t features;           /* bit per enum oc_feature */
 	int16_t service;             /* index into oc_lexicon.services, -1 none */
 	int16_t place;               /* index into oc_lexicon.countries, -1 none */
 	uint8_t place_kind;
 	uint8_t has_next;            /* some phrase continues this one (an edge of the trie) */
+	uint8_t continues;           /* as a word, continues some phrase (an edge's word) */
 	int32_t service_case_off;    /* exact-case form in keys, -1 when any case matches */
 	int32_t place_case_off;
 };

@@ -334,18 +334,22 @@ static int plain_cp(int32_t c)
 }
 
 /*
- * Whether the len bytes at u are printable ASCII or single spaces, without '&' or '`'.
- * The loops have no early exit, so that the compiler can vectorize them.
+ * Whether the len bytes at u hold nothing that clean_simple must refuse among the ASCII
+ * ones: no control, DEL, '&', '`' or two spaces in a row. *high is set when some byte is
+ * not ASCII. The loops have no early exit, so that the compiler vectorizes them.
  */
-static int plain_ascii(const unsigned char *u, size_t len)
+static int simple_bytes(const unsigned char *u, size_t len, int *high)
 {
-	unsigned char bad = 0; /* bytes, so that the vectors hold 16 of them */
+	unsigned char bad = 0, top = 0; /* bytes, so that the vectors hold 16 of them */
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		bad |= ((unsigned char)(u[i] - 0x20) > 0x5E) | (u[i] == '&') | (u[i] == '`');
+	for (i = 0; i < len; i++) {
+		bad |= (u[i] < 0x20) | (u[i] == 0x7F) | (u[i] == '&') | (u[i] == '`');
+		top |= u[i];
+	}
 	for (i = 0; i + 1 < len; i++)
 		bad |= (u[i] == ' ') & (u[i + 1] == ' ');
+	*high = top >= 0x80;
 	return bad == 0;
 }
 
@@ -358,6 +362,7 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, n = 0;
+	int high;
 
 	if (len == 0 || u[0] == ' ' || u[len - 1] == ' ')
 		return 0;
@@ -366,7 +371,9 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
 		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
 	}
-	if (plain_ascii(u, len)) {
+	if (!simple_bytes(u, len, &high))
+		return 0;
+	if (!high) {
 		for (i = 0; i < len; i++) {
 			t->cps[i] = u[i];
 			t->cp_raw[i] = (uint32_t)i;
@@ -375,32 +382,23 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 		i = len;
 	}
 	while (i < len) {
-		unsigned c = u[i];
+		int32_t cp;
+		size_t used;
 
-		if (c - 0x21u < 0x5Eu) {
-			if (c == '&' || c == '`')
-				return 0;
-		} else if (c == ' ') {
-			if (u[i + 1] == ' ')
-				return 0; /* the last byte is no space: u[i + 1] is in the text */
-		} else if (c >= 0x80) {
-			int32_t cp;
-			size_t used = oc_utf8_decode(u + i, len - i, &cp);
-
-			if (!plain_cp(cp))
-				return 0;
-			t->cps[n] = cp;
+		if (u[i] < 0x80) {
+			t->cps[n] = u[i];
 			t->cp_raw[n] = (uint32_t)i;
 			n++;
-			i += used;
+			i++;
 			continue;
-		} else {
-			return 0;
 		}
-		t->cps[n] = (int32_t)c;
+		used = oc_utf8_decode(u + i, len - i, &cp);
+		if (!plain_cp(cp))
+			return 0;
+		t->cps[n] = cp;
 		t->cp_raw[n] = (uint32_t)i;
 		n++;
-		i++;
+		i += used;
 	}
 	t->cp_raw[n] = (uint32_t)len;
 	t->ncps = n;
@@ -1006,6 +1004,8 @@ static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
 	const int32_t *cps = t->cps;
 	size_t lim = t->ncps - i > MAX_TOKEN_CPS ? i + MAX_TOKEN_CPS : t->ncps;
 	size_t norm_before = t->norm.len, letters = 0, upper = 0, j, w = 0;
+	unsigned capitalized = 0, elongated = 0;
+	int32_t last = 0, before_last = 0; /* the last two characters written */
 	struct oc_token *tok;
 	char *out;
 
@@ -1022,19 +1022,25 @@ static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
 			break;
 		if (cl & C_LETTER) {
 			if (c <= 'Z') {
-				if (letters == 0)
-					tok->flags |= OC_TF_CAPITALIZED;
+				capitalized |= letters == 0;
 				upper++;
 				c += 32;
 			}
 			letters++;
-			if (w >= 2 && out[w - 1] == c && out[w - 2] == c) {
-				tok->flags |= OC_TF_ELONGATED;
+			/* a third letter in a row that is the same is cut: "soooo" -> "soo" */
+			if (c == last && c == before_last) {
+				elongated = 1;
 				continue;
 			}
 		}
 		out[w++] = (char)c;
+		before_last = last;
+		last = c;
 	}
+	if (capitalized)
+		tok->flags |= OC_TF_CAPITALIZED;
+	if (elongated)
+		tok->flags |= OC_TF_ELONGATED;
 	if (j == i || j == i + MAX_TOKEN_CPS ||
 	    (j < t->ncps && (cps[j] == '\'' || cps[j] == '.' || cps[j] == ',' || cps[j] >= 0x80))) {
 		t->ntokens--;

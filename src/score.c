@@ -107,7 +107,8 @@ void oc_scorer_init(struct oc_scorer *sc, const struct oc_lexicon *lx)
 
 void oc_scorer_release(struct oc_scorer *sc)
 {
-	free(sc->best);
+	free(sc->chosen);
+	free(sc->chosen_at);
 	free(sc->tokent);
 	free(sc->svc_near);
 	free(sc->at);
@@ -201,28 +202,44 @@ struct match_ctx {
 	int flags_known;    /* second outage pass: svc and q flags are decided at match time */
 	int has_service, question;
 	int service_here;   /* a service is named near the phrase being matched */
-	uint32_t lo[NLAYERS], hi[NLAYERS]; /* tokens [lo, hi) of a layer hold all its best */
+	/* the longest entry of each layer found at the token being matched */
+	struct best here[NLAYERS];
+	unsigned here_set;  /* bit per layer of here[] that is set */
+	/* the greedy selection, per layer: the first token it may take next, and the
+	 * chosen matches (layer l's at chosen[l * ntokens ...], nchosen[l] of them) */
+	uint32_t next_free[NLAYERS];
+	size_t nchosen[NLAYERS];
+	struct best *chosen;
+	uint32_t *chosen_at;
 };
 
-static void clear_ranges(struct match_ctx *mc)
+/* Sets the best entry of layer l at the token being matched. */
+static inline void set_best(struct match_ctx *mc, int l, const struct oc_entry *e, uint32_t units)
 {
-	int l;
-
-	for (l = 0; l < NLAYERS; l++) {
-		mc->lo[l] = UINT32_MAX;
-		mc->hi[l] = 0;
-	}
+	mc->here[l] = (struct best){ e, units };
+	mc->here_set |= 1u << l;
 }
 
-/* Sets the best entry of layer l at token i, keeping the layer's range. */
-static inline void set_best(struct match_ctx *mc, struct best *best, size_t i, int l,
-			    const struct oc_entry *e, uint32_t units)
+/*
+ * Token i is done: its best entry of each layer is final. The greedy left-to-right
+ * selection takes it when no match taken before covers token i.
+ */
+static void choose_best(struct match_ctx *mc, size_t i, size_t ntokens)
 {
-	best[i * NLAYERS + l] = (struct best){ e, units };
-	if (i < mc->lo[l])
-		mc->lo[l] = (uint32_t)i;
-	if (i + 1 > mc->hi[l])
-		mc->hi[l] = (uint32_t)(i + 1);
+	unsigned bits;
+
+	for (bits = mc->here_set; bits != 0; bits &= bits - 1) {
+		int l = __builtin_ctz(bits);
+
+		if (i >= mc->next_free[l]) {
+			size_t k = (size_t)l * ntokens + mc->nchosen[l]++;
+
+			mc->chosen[k] = mc->here[l];
+			mc->chosen_at[k] = (uint32_t)i;
+			mc->next_free[l] = (uint32_t)(i + mc->here[l].units);
+		}
+	}
+	mc->here_set = 0;
 }
 
 /* Whether an entry found for units i..i+n-1 counts for layer l in this post. */
@@ -230,13 +247,13 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 			 const char *raw, size_t raw_len)
 {
 	const struct oc_lexicon *lx = mc->sc->lx;
-	double v;
 
 	switch (l) {
 	case L_SENT:
-		if (!(e->layers & OC_LAYER_SENT))
-			return 0;
-		return entry_valence(e, mc->order, &v) || entry_modifier(e, mc->order, &v) != OC_MOD_NONE;
+		/* entry_valence or entry_modifier finds something: tested without branches */
+		return (e->layers & OC_LAYER_SENT) &&
+		       ((e->valence_langs & mc->order->mask) | (e->mod_langs & mc->order->mod_mask) |
+			(e->emoji_valence != OC_NO_VALENCE)) != 0;
 	case L_OUTAGE:
 		if (!(e->layers & OC_LAYER_OUTAGE))
 			return 0;
@@ -333,8 +350,7 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 }
 
 /* "#Spotify", "#london": a one-word hashtag names a service or a place like the word. */
-static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, const char *key,
-			    size_t len)
+static void hashtag_as_name(struct match_ctx *mc, const char *key, size_t len)
 {
 	const struct oc_entry *e = oc_lexicon_get_padded(mc->sc->lx, key + 1, len - 1);
 
@@ -342,13 +358,13 @@ static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, c
 		return;
 	mc->is_hashpart = 0;
 	mc->sentence_start = 0;
-	if ((mc->layers & (1u << L_SERVICE)) && best[i * NLAYERS + L_SERVICE].entry == NULL &&
+	if ((mc->layers & (1u << L_SERVICE)) && !(mc->here_set & (1u << L_SERVICE)) &&
 	    (e->layers & OC_LAYER_SERVICE) && e->service_case_off < 0)
-		set_best(mc, best, i, L_SERVICE, e, 1);
-	if ((mc->layers & (1u << L_PLACE)) && best[i * NLAYERS + L_PLACE].entry == NULL &&
+		set_best(mc, L_SERVICE, e, 1);
+	if ((mc->layers & (1u << L_PLACE)) && !(mc->here_set & (1u << L_PLACE)) &&
 	    (e->layers & OC_LAYER_PLACE) && e->place_case_off < 0 &&
 	    e->place_kind != OC_PLACE_HASHTAG_CODE)
-		set_best(mc, best, i, L_PLACE, e, 1);
+		set_best(mc, L_PLACE, e, 1);
 }
 
 /* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
@@ -387,7 +403,7 @@ static void lookup_tokens(struct oc_scorer *sc)
 }
 
 /* A token without an entry may still be a service, place or sentiment word in disguise. */
-static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t i)
+static void match_unknown_token(struct match_ctx *mc, size_t i)
 {
 	struct oc_scorer *sc = mc->sc;
 	const struct oc_token *tok = &sc->text.tokens[i];
@@ -399,12 +415,12 @@ static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t 
 		const struct oc_entry *stem = english_stem(sc, key, tok->norm_len);
 
 		if (stem != NULL && layer_accepts(mc, stem, L_SENT, NULL, 0)) {
-			set_best(mc, best, i, L_SENT, stem, 1);
+			set_best(mc, L_SENT, stem, 1);
 			return;
 		}
 	}
 	if (tok->kind == OC_TOK_HASHTAG) {
-		hashtag_as_name(mc, best, i, key, tok->norm_len);
+		hashtag_as_name(mc, key, tok->norm_len);
 		return;
 	}
 	/* "spotify's", "izmir'de", "l'appli": the stem before or after the apostrophe, for
@@ -420,64 +436,10 @@ static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t 
 			mc->is_hashpart = 0;
 			if ((mc->layers & (1u << L_SERVICE)) && layer_accepts(mc, stem, L_SERVICE, NULL, 0) &&
 			    stem->service_case_off < 0)
-				set_best(mc, best, i, L_SERVICE, stem, 1);
+				set_best(mc, L_SERVICE, stem, 1);
 			if ((mc->layers & (1u << L_PLACE)) && layer_accepts(mc, stem, L_PLACE, NULL, 0) &&
 			    stem->place_case_off < 0)
-				set_best(mc, best, i, L_PLACE, stem, 1);
-		}
-	}
-}
-
-/*
- * Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i, by
- * walking the token trie from each token: one integer look-up per further token.
- */
-static void match_tokens(struct match_ctx *mc, struct best *best)
-{
-	struct oc_scorer *sc = mc->sc;
-	const struct oc_text *t = &sc->text;
-	const struct oc_entry **tokent = sc->tokent;
-	size_t i, j;
-	unsigned bits;
-
-	for (i = 0; i < t->ntokens; i++) {
-		const struct oc_token *tok = &t->tokens[i];
-		const struct oc_entry *node = tokent[i];
-
-		if (!token_matchable(tok))
-			continue;
-		if (node == NULL) {
-			match_unknown_token(mc, best, i);
-			continue;
-		}
-		if (tok->kind == OC_TOK_HASHTAG)
-			hashtag_as_name(mc, best, i, t->norm.data + tok->norm_start, tok->norm_len);
-		mc->is_hashpart = tok->kind == OC_TOK_HASHPART;
-		mc->sentence_start = i == 0 || (tok->flags & OC_TF_BREAK) != 0;
-		for (j = i;;) {
-			if (node->layers != 0) {
-				const struct oc_token *last = &t->tokens[j];
-				const char *raw = t->raw.data + tok->raw_start;
-				size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
-
-				if (mc->flags_known)
-					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
-
-				/* later (longer) matches replace earlier ones: longest wins */
-				for (bits = mc->layers & node->layers; bits != 0; bits &= bits - 1) {
-					int l = __builtin_ctz(bits);
-
-					if (layer_accepts(mc, node, l, raw, raw_len))
-						set_best(mc, best, i, l, node, (uint32_t)(j - i + 1));
-				}
-			}
-			/* a phrase may not cross sentence punctuation or a no-space run */
-			if (!node->has_next || ++j >= t->ntokens || (t->tokens[j].flags & OC_TF_BREAK) ||
-			    !token_matchable(&t->tokens[j]) || tokent[j] == NULL || !tokent[j]->continues)
-				break;
-			node = oc_lexicon_next(sc->lx, node, tokent[j]);
-			if (node == NULL)
-				break;
+				set_best(mc, L_PLACE, stem, 1);
 		}
 	}
 }
@@ -493,46 +455,76 @@ static void add_match(struct oc_scorer *sc, size_t *count, const struct oc_entry
 						     (uint8_t)substr };
 }
 
-/* The best array for n tokens: all empty, as select_token_matches leaves it. */
-static struct best *best_array(struct oc_scorer *sc, size_t ntokens)
-{
-	size_t n = ntokens * NLAYERS;
-
-	if (n + 1 > sc->best_cap) {
-		free(sc->best);
-		sc->best_cap = (n + 1) * 2;
-		sc->best = oc_xcalloc(sc->best_cap, sizeof(struct best));
-	}
-	return sc->best;
-}
-
 /*
- * Greedy left-to-right selection of the longest matches of each layer, within the range
- * of tokens that hold any; the entries are cleared for the next pass.
+ * Finds, for each layer, the longest entry starting at each token, by walking the token
+ * trie from it (one integer look-up per further token), and selects them greedily left
+ * to right as it goes: the matches are added layer by layer, in token order.
  */
-static void select_token_matches(struct match_ctx *mc, struct best *best, size_t *count)
+static void match_tokens(struct match_ctx *mc, size_t *count)
 {
 	struct oc_scorer *sc = mc->sc;
-	size_t i;
+	const struct oc_text *t = &sc->text;
+	const struct oc_entry **tokent = sc->tokent;
+	size_t i, j, k, n = t->ntokens;
+	unsigned bits;
 	int l;
 
+	mc->chosen = reserve(&sc->chosen, &sc->chosen_cap, n * NLAYERS, sizeof(*mc->chosen));
+	mc->chosen_at = reserve(&sc->chosen_at, &sc->chosen_at_cap, n * NLAYERS,
+				sizeof(*mc->chosen_at));
+	mc->here_set = 0;
 	for (l = 0; l < NLAYERS; l++) {
-		if (mc->lo[l] >= mc->hi[l])
-			continue;
-		for (i = mc->lo[l]; (mc->layers & (1u << l)) && i < mc->hi[l];) {
-			const struct best *b = &best[i * NLAYERS + l];
-
-			if (b->entry == NULL) {
-				i++;
-				continue;
-			}
-			add_match(sc, count, b->entry, l, (uint32_t)i, (uint32_t)(i + b->units), 0);
-			i += b->units;
-		}
-		for (i = mc->lo[l]; i < mc->hi[l]; i++)
-			best[i * NLAYERS + l].entry = NULL;
+		mc->next_free[l] = 0;
+		mc->nchosen[l] = 0;
 	}
-	clear_ranges(mc);
+	for (i = 0; i < n; i++) {
+		const struct oc_token *tok = &t->tokens[i];
+		const struct oc_entry *node = tokent[i];
+
+		if (!token_matchable(tok))
+			continue;
+		if (node == NULL) {
+			match_unknown_token(mc, i);
+			choose_best(mc, i, n);
+			continue;
+		}
+		if (tok->kind == OC_TOK_HASHTAG)
+			hashtag_as_name(mc, t->norm.data + tok->norm_start, tok->norm_len);
+		mc->is_hashpart = tok->kind == OC_TOK_HASHPART;
+		mc->sentence_start = i == 0 || (tok->flags & OC_TF_BREAK) != 0;
+		for (j = i;;) {
+			if (node->layers != 0) {
+				const struct oc_token *last = &t->tokens[j];
+				const char *raw = t->raw.data + tok->raw_start;
+				size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
+
+				if (mc->flags_known)
+					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
+
+				/* later (longer) matches replace earlier ones: longest wins */
+				for (bits = mc->layers & node->layers; bits != 0; bits &= bits - 1) {
+					l = __builtin_ctz(bits);
+					if (layer_accepts(mc, node, l, raw, raw_len))
+						set_best(mc, l, node, (uint32_t)(j - i + 1));
+				}
+			}
+			/* a phrase may not cross sentence punctuation or a no-space run */
+			if (!node->has_next || ++j >= n || (t->tokens[j].flags & OC_TF_BREAK) ||
+			    !token_matchable(&t->tokens[j]) || tokent[j] == NULL || !tokent[j]->continues)
+				break;
+			node = oc_lexicon_next(sc->lx, node, tokent[j]);
+			if (node == NULL)
+				break;
+		}
+		choose_best(mc, i, n);
+	}
+	for (l = 0; l < NLAYERS; l++)
+		for (k = 0; k < mc->nchosen[l]; k++) {
+			const struct best *b = &mc->chosen[(size_t)l * n + k];
+			uint32_t at = mc->chosen_at[(size_t)l * n + k];
+
+			add_match(sc, count, b->entry, l, at, at + b->units, 0);
+		}
 }
 
 /* An entry found for a layer at a unit of the no-space matching. */
@@ -546,7 +538,7 @@ struct unit_found {
  * Matches no-space-script entries as substrings: over the normalized text of the post
  * with spaces removed, each position tries the longest entries starting with its char.
  * Per layer, the first entry found at a unit is its longest; the selection then goes
- * left to right as select_token_matches does.
+ * left to right as match_tokens does.
  */
 static void match_substrings(struct match_ctx *mc, size_t *count)
 {
@@ -729,7 +721,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 			i++;
 			continue;
 		}
-		if (at[i] == NULL && tok->norm_len <= 1 && tok->kind == OC_TOK_WORD) {
+		if (tok->norm_len <= 1 && at[i] == NULL && tok->kind == OC_TOK_WORD) {
 			i++; /* single letters ("a", "I") carry nothing, as in VADER */
 			continue;
 		}
@@ -847,13 +839,14 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		}
 	}
 	for (i = 0; i < n; i++) {
-		sum += sent[i];
-		if (sent[i] > 0)
-			pos_sum += sent[i] + 1;
-		else if (sent[i] < 0)
-			neg_sum += sent[i] - 1;
-		else
-			neu_count++;
+		double s = sent[i];
+
+		/* adding 0 changes neither sum (they never hold -0), and the signs of the
+		 * valences come unpredictably: no branches */
+		sum += s;
+		pos_sum += s > 0 ? s + 1 : 0;
+		neg_sum += s < 0 ? s - 1 : 0;
+		neu_count += !(s > 0) & !(s < 0);
 		if (sc->explain && sent[i] != 0)
 			explain(sc, out, "sentiment", items[i].key, items[i].key_len,
 				items[i].entry && items[i].entry->emoji_valence != OC_NO_VALENCE &&
@@ -1447,7 +1440,6 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	static const struct oc_hints no_hints;
 	struct lang_order order;
 	struct match_ctx mc;
-	struct best *best;
 	size_t nmatches = 0, m;
 	const char *h_lang;
 	int lang;
@@ -1487,10 +1479,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	mc.sentence_start = 0;
 	mc.layers = (1u << NLAYERS) - 1;
 	mc.flags_known = 0;
-	best = best_array(sc, sc->text.ntokens);
-	clear_ranges(&mc);
-	match_tokens(&mc, best);
-	select_token_matches(&mc, best, &nmatches);
+	match_tokens(&mc, &nmatches);
 	if (sc->text.has_nospace)
 		match_substrings(&mc, &nmatches);
 
@@ -1508,8 +1497,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		nmatches = w;
 		mc.layers = 1u << L_OUTAGE;
 		mc.flags_known = 1;
-		match_tokens(&mc, best);
-		select_token_matches(&mc, best, &nmatches);
+		match_tokens(&mc, &nmatches);
 		if (sc->text.has_nospace)
 			match_substrings(&mc, &nmatches);
 	}

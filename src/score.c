@@ -734,7 +734,16 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		it->symbol = tok->kind == OC_TOK_EMOJI || tok->kind == OC_TOK_EMOTICON;
 		if (at[i] != NULL) {
 			it->entry = at[i]->entry;
-			it->key = entry_key(sc, at[i]->entry, &it->key_len);
+			if (at[i]->entry == ((const struct oc_entry **)sc->tokent)[i] &&
+			    at[i]->entry->key_len == tok->norm_len) {
+				/* found by the token's own look-up (an elongated word's shorter
+				 * form aside): the key is the token's text, already at hand,
+				 * while the lexicon's copy would be a cache miss */
+				it->key = t->norm.data + tok->norm_start;
+				it->key_len = tok->norm_len;
+			} else {
+				it->key = entry_key(sc, at[i]->entry, &it->key_len);
+			}
 			it->has_valence = entry_valence(at[i]->entry, order, &it->valence);
 			it->mod_kind = entry_modifier(at[i]->entry, order, &it->mod_value);
 			i = at[i]->token_end;

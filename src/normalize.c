@@ -547,6 +547,7 @@ static inline struct oc_token *new_token(struct oc_text *t, enum oc_token_kind k
 	}
 	tok = &t->tokens[t->ntokens++];
 	tok->kind = kind;
+	t->kinds |= 1u << kind;
 	tok->flags = flags;
 	tok->raw_start = t->cp_raw[from];
 	tok->raw_len = t->cp_raw[to] - t->cp_raw[from];
@@ -1050,6 +1051,7 @@ static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
 	}
 	/* only letters are cut, so a run of digits (a number) is as written */
 	tok->kind = letters > 0 ? OC_TOK_WORD : OC_TOK_NUMBER;
+	t->kinds |= 1u << tok->kind;
 	tok->raw_len = t->cp_raw[j] - t->cp_raw[i];
 	t->norm.len += w;
 	t->norm.data[t->norm.len] = '\0';
@@ -1090,6 +1092,7 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 	t->ntokens = 0;
 	t->exclaims = t->questions = 0;
 	t->has_nospace = 0;
+	t->kinds = 0;
 	oc_buf_reset(&t->norm);
 	if (t->cps_cap == 0) {
 		/* an empty first text still needs the end-of-text entry of cp_raw */

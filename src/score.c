@@ -1121,7 +1121,7 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 				explain(sc, out, "service", key, klen, lx->services[sc->matches[m].entry->service], 1);
 			}
 		}
-	for (i = 0; i < t->ntokens; i++) {
+	for (i = 0; (t->kinds & ((1u << OC_TOK_MENTION) | (1u << OC_TOK_URL))) && i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
 		const char *key = t->norm.data + tok->norm_start;
 		const struct oc_entry *e = NULL;
@@ -1252,9 +1252,11 @@ static int place_from_text(struct oc_scorer *sc, size_t nmatches, struct oc_scor
 	const struct oc_text *t = &sc->text;
 	int weight[64], idx[64], first[64];
 	size_t ncand = 0, m, i;
+	/* only emoji are flags: without any, the tokens need no look */
+	size_t nitems = nmatches + ((t->kinds & (1u << OC_TOK_EMOJI)) ? t->ntokens : 0);
 	int best = -1;
 
-	for (m = 0; m < nmatches + t->ntokens; m++) {
+	for (m = 0; m < nitems; m++) {
 		int c, w, pos;
 
 		if (m < nmatches) {

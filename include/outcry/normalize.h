@@ -71,6 +71,7 @@ struct oc_text {
 	size_t scratch_cap;
 	unsigned exclaims, questions; /* counts of ! and ? in the whole text */
 	unsigned has_nospace;        /* some token is in a no-space script */
+	unsigned kinds;              /* bit per enum oc_token_kind that may be present */
 	oc_known_word_fn known;
 	void *known_ctx;
 };

@@ -86,7 +86,8 @@ int oc_is_nospace_cp(int32_t c)
 
 /* Character classes of ASCII, so the common case is one table look-up. */
 enum {
-	C_SPACE = 1, C_LETTER = 2, C_DIGIT = 4, C_BREAK = 8, C_EMOTICON = 16, C_QE = 32
+	C_SPACE = 1, C_LETTER = 2, C_DIGIT = 4, C_BREAK = 8, C_EMOTICON = 16, C_QE = 32,
+	C_URL = 64 /* starts "http://", "https://" or "www." */
 };
 static const unsigned char ascii_class[128] = {
 	['\t'] = C_SPACE, ['\n'] = C_SPACE | C_BREAK, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
@@ -98,18 +99,18 @@ static const unsigned char ascii_class[128] = {
 	[':'] = C_BREAK | C_EMOTICON, [';'] = C_BREAK | C_EMOTICON, ['<'] = C_EMOTICON,
 	['='] = C_EMOTICON, ['>'] = C_EMOTICON, ['?'] = C_QE, ['A'] = C_LETTER, ['B'] = C_LETTER,
 	['C'] = C_LETTER, ['D'] = C_LETTER | C_EMOTICON, ['E'] = C_LETTER, ['F'] = C_LETTER,
-	['G'] = C_LETTER, ['H'] = C_LETTER, ['I'] = C_LETTER, ['J'] = C_LETTER, ['K'] = C_LETTER,
+	['G'] = C_LETTER, ['H'] = C_LETTER | C_URL, ['I'] = C_LETTER, ['J'] = C_LETTER, ['K'] = C_LETTER,
 	['L'] = C_LETTER, ['M'] = C_LETTER, ['N'] = C_LETTER, ['O'] = C_LETTER | C_EMOTICON,
 	['P'] = C_LETTER, ['Q'] = C_LETTER, ['R'] = C_LETTER, ['S'] = C_LETTER,
-	['T'] = C_LETTER | C_EMOTICON, ['U'] = C_LETTER, ['V'] = C_LETTER, ['W'] = C_LETTER,
+	['T'] = C_LETTER | C_EMOTICON, ['U'] = C_LETTER, ['V'] = C_LETTER, ['W'] = C_LETTER | C_URL,
 	['X'] = C_LETTER | C_EMOTICON, ['Y'] = C_LETTER, ['Z'] = C_LETTER, ['^'] = C_EMOTICON,
 	['\\'] = C_EMOTICON,
 	['a'] = C_LETTER, ['b'] = C_LETTER, ['c'] = C_LETTER, ['d'] = C_LETTER, ['e'] = C_LETTER,
-	['f'] = C_LETTER, ['g'] = C_LETTER, ['h'] = C_LETTER, ['i'] = C_LETTER, ['j'] = C_LETTER,
+	['f'] = C_LETTER, ['g'] = C_LETTER, ['h'] = C_LETTER | C_URL, ['i'] = C_LETTER, ['j'] = C_LETTER,
 	['k'] = C_LETTER, ['l'] = C_LETTER, ['m'] = C_LETTER, ['n'] = C_LETTER | C_EMOTICON,
 	['o'] = C_LETTER | C_EMOTICON, ['p'] = C_LETTER, ['q'] = C_LETTER, ['r'] = C_LETTER,
 	['s'] = C_LETTER, ['t'] = C_LETTER, ['u'] = C_LETTER | C_EMOTICON, ['v'] = C_LETTER,
-	['w'] = C_LETTER, ['x'] = C_LETTER | C_EMOTICON, ['y'] = C_LETTER, ['z'] = C_LETTER,
+	['w'] = C_LETTER | C_URL, ['x'] = C_LETTER | C_EMOTICON, ['y'] = C_LETTER, ['z'] = C_LETTER,
 	['|'] = C_BREAK,
 };
 
@@ -985,7 +986,10 @@ static int plain_word_start(const struct oc_text *t, size_t i)
 
 	if (c >= 0x80 || !((cl = ascii_class[c]) & (C_LETTER | C_DIGIT)) || next == 0x20E3)
 		return 0;
-	if (((c | 0x20) == 'h' && (next | 0x20) == 't') || ((c | 0x20) == 'w' && (next | 0x20) == 'w'))
+	if (!(cl & (C_EMOTICON | C_URL)))
+		return 1;
+	if ((cl & C_URL) && (((c | 0x20) == 'h' && (next | 0x20) == 't') ||
+			     ((c | 0x20) == 'w' && (next | 0x20) == 'w')))
 		return 0;
 	if ((cl & C_EMOTICON) &&
 	    !(next < 0x80 && next != 'D' && (ascii_class[next] & (C_LETTER | C_DIGIT))))

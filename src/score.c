@@ -1401,8 +1401,10 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
  */
 static int guess_lang(const struct oc_scorer *sc, int *confident)
 {
+	static const struct oc_entry no_entry; /* no language at all */
 	const struct oc_text *t = &sc->text;
-	unsigned counts[OC_NLANG] = { 0 }, mask;
+	/* counts[15] takes the count of a word with no language, so that it needs no branch */
+	unsigned counts[16] = { 0 }, mask;
 	size_t i;
 	int l, best = -1, any = 0;
 
@@ -1411,21 +1413,23 @@ static int guess_lang(const struct oc_scorer *sc, int *confident)
 		const unsigned char *p = (const unsigned char *)t->norm.data + tok->norm_start;
 		const struct oc_entry *e;
 
-		if (tok->norm_len >= 3 && p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
-			counts[OC_LANG_JA] += 3; /* hiragana or katakana */
-			continue;
+		/* p[0] is readable even for an empty token: norm ends with a NUL */
+		if (p[0] >= 0xE0 && tok->norm_len >= 3) {
+			if (p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
+				counts[OC_LANG_JA] += 3; /* hiragana or katakana */
+				continue;
+			}
+			if (p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
+				counts[OC_LANG_HI] += 2; /* Devanagari */
+				continue;
+			}
 		}
-		if (tok->norm_len >= 3 && p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
-			counts[OC_LANG_HI] += 2; /* Devanagari */
-			continue;
-		}
-		if (tok->kind != OC_TOK_WORD)
-			continue;
+		/* words only, and whether they have an entry comes unpredictably: no branches */
 		e = ((const struct oc_entry **)sc->tokent)[i];
-		if (e == NULL || e->lang_mask == 0)
-			continue;
-		any = 1;
-		for (mask = e->lang_mask; mask != 0; mask &= mask - 1)
+		mask = (e != NULL ? e : &no_entry)->lang_mask & -(unsigned)(tok->kind == OC_TOK_WORD);
+		any |= mask != 0;
+		counts[__builtin_ctz(mask | 0x8000u)]++;
+		for (mask &= mask - 1; mask != 0; mask &= mask - 1)
 			counts[__builtin_ctz(mask)]++;
 	}
 	*confident = 0;

@@ -122,69 +122,28 @@ int oc_lexicon_find_dir(const char *explicit_dir, char *out, size_t size, struct
 
 /* ---- the key table ---- */
 
-/* A fast hash of short keys: 8 bytes at a time, then a final mix (splitmix64). */
-static uint32_t hash_key(const char *s, size_t len)
+/* Puts entry i into the first free slot from its hash. */
+static void place_slot(struct oc_lexicon *lx, size_t i)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
-	size_t i = 0;
+	const struct oc_entry *e = &lx->entries[i];
+	size_t mask = lx->nslots - 1, j;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-		h ^= h >> 29;
-	}
-	if (i < len) {
-		uint64_t w = 0;
-
-		memcpy(&w, s + i, len - i);
-		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-		h ^= h >> 29;
-	}
-	h = (h ^ (h >> 32)) * 0x94D049BB133111EBULL;
-	h ^= h >> 31;
-	return (uint32_t)h;
-}
-
-const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key, size_t len)
-{
-	uint32_t h;
-	size_t mask, i;
-
-	if (lx->nslots == 0 || len == 0)
-		return NULL;
-	h = hash_key(key, len);
-	mask = lx->nslots - 1;
-	for (i = h & mask;; i = (i + 1) & mask) {
-		const struct oc_slot *slot = &lx->slots[i];
-		const struct oc_entry *e;
-
-		if (slot->index == 0)
-			return NULL;
-		if (slot->hash != h)
-			continue;
-		e = &lx->entries[slot->index - 1];
-		if (e->key_len == len && memcmp(lx->keys.data + e->key_off, key, len) == 0)
-			return e;
-	}
+	for (j = e->hash & mask; lx->slots[j].index != 0; j = (j + 1) & mask)
+		;
+	lx->slots[j].index = (uint32_t)(i + 1);
+	lx->slots[j].tag = oc_lexicon_tag(e->hash, e->key_len);
+	lx->slots[j].head = oc_lexicon_head(lx->keys.data + e->key_off, e->key_len);
 }
 
 static void rehash(struct oc_lexicon *lx, size_t nslots)
 {
-	size_t i, mask = nslots - 1;
+	size_t i;
 
 	free(lx->slots);
 	lx->slots = oc_xcalloc(nslots, sizeof(*lx->slots));
 	lx->nslots = nslots;
-	for (i = 0; i < lx->nentries; i++) {
-		size_t j;
-
-		for (j = lx->entries[i].hash & mask; lx->slots[j].index != 0; j = (j + 1) & mask)
-			;
-		lx->slots[j].index = (uint32_t)(i + 1);
-		lx->slots[j].hash = lx->entries[i].hash;
-	}
+	for (i = 0; i < lx->nentries; i++)
+		place_slot(lx, i);
 }
 
 /* Returns the index of the entry for key, creating an empty one when missing. */
@@ -204,7 +163,7 @@ static size_t intern(struct oc_lexicon *lx, const char *key, size_t len)
 	memset(e, 0, sizeof(*e));
 	e->key_off = (uint32_t)lx->keys.len;
 	e->key_len = (uint32_t)len;
-	e->hash = hash_key(key, len);
+	e->hash = oc_lexicon_hash(key, len);
 	oc_buf_add(&lx->keys, key, len);
 	oc_buf_addch(&lx->keys, '\0');
 	for (i = 0; i < OC_NLANG; i++)
@@ -216,14 +175,8 @@ static size_t intern(struct oc_lexicon *lx, const char *key, size_t len)
 	e->place_case_off = -1;
 	if (lx->nentries * 3 > lx->nslots)
 		rehash(lx, lx->nslots ? lx->nslots * 2 : 16384);
-	else {
-		size_t mask = lx->nslots - 1, j;
-
-		for (j = e->hash & mask; lx->slots[j].index != 0; j = (j + 1) & mask)
-			;
-		lx->slots[j].index = (uint32_t)lx->nentries;
-		lx->slots[j].hash = e->hash;
-	}
+	else
+		place_slot(lx, lx->nentries - 1);
 	return lx->nentries - 1;
 }
 
@@ -754,6 +707,8 @@ static void add_edge(struct oc_lexicon *lx, size_t parent, size_t word, size_t c
 	}
 	if (oc_lexicon_next(lx, &lx->entries[parent], &lx->entries[word]) == NULL)
 		lx->nedges++;
+	lx->entries[parent].has_next = 1;
+	lx->entries[word].continues = 1;
 	edge_insert(lx->edges, lx->edges_cap, (uint32_t)parent + 1, (uint32_t)word + 1,
 		    (uint32_t)child + 1);
 }
@@ -791,10 +746,14 @@ static void index_phrases(struct oc_lexicon *lx)
 		size_t units = 0, first_len = 0, j, idx;
 		int l;
 
-		e->lang_mask = e->outage_langs;
-		for (l = 0; l < OC_NLANG; l++)
-			if (e->valence[l] != OC_NO_VALENCE || e->mod_kind[l] != OC_MOD_NONE)
-				e->lang_mask |= (uint16_t)(1u << l);
+		e->valence_langs = e->mod_langs = 0;
+		for (l = 0; l < OC_NLANG; l++) {
+			if (e->valence[l] != OC_NO_VALENCE)
+				e->valence_langs |= (uint16_t)(1u << l);
+			if (e->mod_kind[l] != OC_MOD_NONE)
+				e->mod_langs |= (uint16_t)(1u << l);
+		}
+		e->lang_mask = e->outage_langs | e->valence_langs | e->mod_langs;
 		if (e->layers == 0)
 			continue;
 		if (e->substr) {

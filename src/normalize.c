@@ -86,7 +86,8 @@ int oc_is_nospace_cp(int32_t c)
 
 /* Character classes of ASCII, so the common case is one table look-up. */
 enum {
-	C_SPACE = 1, C_LETTER = 2, C_DIGIT = 4, C_BREAK = 8, C_EMOTICON = 16, C_QE = 32
+	C_SPACE = 1, C_LETTER = 2, C_DIGIT = 4, C_BREAK = 8, C_EMOTICON = 16, C_QE = 32,
+	C_URL = 64 /* starts "http://", "https://" or "www." */
 };
 static const unsigned char ascii_class[128] = {
 	['\t'] = C_SPACE, ['\n'] = C_SPACE | C_BREAK, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
@@ -98,18 +99,18 @@ static const unsigned char ascii_class[128] = {
 	[':'] = C_BREAK | C_EMOTICON, [';'] = C_BREAK | C_EMOTICON, ['<'] = C_EMOTICON,
 	['='] = C_EMOTICON, ['>'] = C_EMOTICON, ['?'] = C_QE, ['A'] = C_LETTER, ['B'] = C_LETTER,
 	['C'] = C_LETTER, ['D'] = C_LETTER | C_EMOTICON, ['E'] = C_LETTER, ['F'] = C_LETTER,
-	['G'] = C_LETTER, ['H'] = C_LETTER, ['I'] = C_LETTER, ['J'] = C_LETTER, ['K'] = C_LETTER,
+	['G'] = C_LETTER, ['H'] = C_LETTER | C_URL, ['I'] = C_LETTER, ['J'] = C_LETTER, ['K'] = C_LETTER,
 	['L'] = C_LETTER, ['M'] = C_LETTER, ['N'] = C_LETTER, ['O'] = C_LETTER | C_EMOTICON,
 	['P'] = C_LETTER, ['Q'] = C_LETTER, ['R'] = C_LETTER, ['S'] = C_LETTER,
-	['T'] = C_LETTER | C_EMOTICON, ['U'] = C_LETTER, ['V'] = C_LETTER, ['W'] = C_LETTER,
+	['T'] = C_LETTER | C_EMOTICON, ['U'] = C_LETTER, ['V'] = C_LETTER, ['W'] = C_LETTER | C_URL,
 	['X'] = C_LETTER | C_EMOTICON, ['Y'] = C_LETTER, ['Z'] = C_LETTER, ['^'] = C_EMOTICON,
 	['\\'] = C_EMOTICON,
 	['a'] = C_LETTER, ['b'] = C_LETTER, ['c'] = C_LETTER, ['d'] = C_LETTER, ['e'] = C_LETTER,
-	['f'] = C_LETTER, ['g'] = C_LETTER, ['h'] = C_LETTER, ['i'] = C_LETTER, ['j'] = C_LETTER,
+	['f'] = C_LETTER, ['g'] = C_LETTER, ['h'] = C_LETTER | C_URL, ['i'] = C_LETTER, ['j'] = C_LETTER,
 	['k'] = C_LETTER, ['l'] = C_LETTER, ['m'] = C_LETTER, ['n'] = C_LETTER | C_EMOTICON,
 	['o'] = C_LETTER | C_EMOTICON, ['p'] = C_LETTER, ['q'] = C_LETTER, ['r'] = C_LETTER,
 	['s'] = C_LETTER, ['t'] = C_LETTER, ['u'] = C_LETTER | C_EMOTICON, ['v'] = C_LETTER,
-	['w'] = C_LETTER, ['x'] = C_LETTER | C_EMOTICON, ['y'] = C_LETTER, ['z'] = C_LETTER,
+	['w'] = C_LETTER | C_URL, ['x'] = C_LETTER | C_EMOTICON, ['y'] = C_LETTER, ['z'] = C_LETTER,
 	['|'] = C_BREAK,
 };
 
@@ -317,34 +318,91 @@ static void clean_input(struct oc_text *t, const char *s, size_t len)
 }
 
 /*
- * The common case: printable ASCII with single spaces, no '&' or '`', nothing to clean.
- * Then raw is the input itself and the code points are its bytes. Returns 0 when the
- * text needs the general path.
+ * Whether clean_input keeps the non-ASCII code point c as it is: not a space, control,
+ * format character, variation selector, tag, ZWJ or apostrophe look-alike, and not
+ * U+FFFD (which may stand for bytes that were not valid UTF-8).
  */
-static int clean_ascii(struct oc_text *t, const char *s, size_t len)
+static int plain_cp(int32_t c)
+{
+	utf8proc_category_t cat;
+
+	if (c < 0xA0 || c == 0xAD || c == 0xB4 || c == 0x02BC || c == 0x2018 || c == 0x2019 ||
+	    c == 0x2028 || c == 0x2029 || c == 0x200D || c == 0xFF07 || c == REPLACEMENT ||
+	    (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0020 && c <= 0xE007F))
+		return 0;
+	cat = utf8proc_category(c);
+	return cat != UTF8PROC_CATEGORY_ZS && cat != UTF8PROC_CATEGORY_CF;
+}
+
+/*
+ * Whether the len bytes at u hold nothing that clean_simple must refuse among the ASCII
+ * ones: no control, DEL, '&', '`' or two spaces in a row. *high is set when some byte is
+ * not ASCII. The loops have no early exit, so that the compiler vectorizes them.
+ */
+static int simple_bytes(const unsigned char *u, size_t len, int *high)
+{
+	unsigned char bad = 0, top = 0; /* bytes, so that the vectors hold 16 of them */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		bad |= (u[i] < 0x20) | (u[i] == 0x7F) | (u[i] == '&') | (u[i] == '`');
+		top |= u[i];
+	}
+	for (i = 0; i + 1 < len; i++)
+		bad |= (u[i] == ' ') & (u[i + 1] == ' ');
+	*high = top >= 0x80;
+	return bad == 0;
+}
+
+/*
+ * The common case: printable ASCII and plain UTF-8 with single spaces, no '&' or '`',
+ * nothing to clean. Then raw is the input itself and the code points are its decoded
+ * characters. Returns 0 when the text needs the general path.
+ */
+static int clean_simple(struct oc_text *t, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i;
+	size_t i = 0, n = 0;
+	int high;
 
 	if (len == 0 || u[0] == ' ' || u[len - 1] == ' ')
 		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = u[i];
-
-		if (c < ' ' || c >= 0x7F || c == '&' || c == '`' || (c == ' ' && u[i + 1] == ' '))
-			return 0;
-	}
 	if (len + 2 > t->cps_cap) {
 		t->cps_cap = len * 2 + 2;
 		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
 		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
 	}
-	for (i = 0; i < len; i++) {
-		t->cps[i] = u[i];
-		t->cp_raw[i] = (uint32_t)i;
+	if (!simple_bytes(u, len, &high))
+		return 0;
+	if (!high) {
+		for (i = 0; i < len; i++) {
+			t->cps[i] = u[i];
+			t->cp_raw[i] = (uint32_t)i;
+		}
+		n = len;
+		i = len;
 	}
-	t->cp_raw[len] = (uint32_t)len;
-	t->ncps = len;
+	while (i < len) {
+		int32_t cp;
+		size_t used;
+
+		if (u[i] < 0x80) {
+			t->cps[n] = u[i];
+			t->cp_raw[n] = (uint32_t)i;
+			n++;
+			i++;
+			continue;
+		}
+		used = oc_utf8_decode(u + i, len - i, &cp);
+		if (!plain_cp(cp))
+			return 0;
+		t->cps[n] = cp;
+		t->cp_raw[n] = (uint32_t)i;
+		n++;
+		i += used;
+	}
+	t->cp_raw[n] = (uint32_t)len;
+	t->ncps = n;
 	oc_buf_reset(&t->raw);
 	oc_buf_add(&t->raw, s, len);
 	return 1;
@@ -479,8 +537,8 @@ static void add_normalized(struct oc_text *t, size_t from, size_t to, int collap
 	t->norm.data[t->norm.len] = '\0';
 }
 
-static struct oc_token *new_token(struct oc_text *t, enum oc_token_kind kind, size_t from,
-				  size_t to, unsigned flags)
+static inline struct oc_token *new_token(struct oc_text *t, enum oc_token_kind kind,
+					 size_t from, size_t to, unsigned flags)
 {
 	struct oc_token *tok;
 
@@ -490,6 +548,7 @@ static struct oc_token *new_token(struct oc_text *t, enum oc_token_kind kind, si
 	}
 	tok = &t->tokens[t->ntokens++];
 	tok->kind = kind;
+	t->kinds |= 1u << kind;
 	tok->flags = flags;
 	tok->raw_start = t->cp_raw[from];
 	tok->raw_len = t->cp_raw[to] - t->cp_raw[from];
@@ -553,7 +612,8 @@ static void add_ascii_word(struct oc_text *t, enum oc_token_kind kind, size_t fr
 	char *out;
 	int collapse = kind == OC_TOK_WORD;
 
-	oc_buf_grow(&t->norm, to - from);
+	if (t->norm.len + (to - from) + 1 > t->norm.cap)
+		oc_buf_grow(&t->norm, to - from);
 	out = t->norm.data + t->norm.len;
 	w = 0;
 	for (i = from; i < to; i++) {
@@ -866,12 +926,13 @@ static int is_question_cp(int32_t c)
 }
 
 /* Scans one word run (same script class) with inner apostrophes and number separators. */
-static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits)
+static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits, int *ascii)
 {
 	int nospace = oc_is_nospace_cp(t->cps[i]);
 	size_t j = i;
 
 	*all_digits = 1;
+	*ascii = 1;
 	while (j < t->ncps && j - i < MAX_TOKEN_CPS) {
 		int32_t c = t->cps[j];
 
@@ -890,6 +951,8 @@ static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits)
 		    (nospace && (c == 0x30FC || c == 0xFF70))) {
 			if (!is_digit_cp(c))
 				*all_digits = 0;
+			if (c >= 0x80)
+				*ascii = 0;
 			j++;
 			continue;
 		}
@@ -910,6 +973,121 @@ static size_t scan_word(const struct oc_text *t, size_t i, int *all_digits)
 	return j;
 }
 
+/*
+ * Whether a word starts at i without a need to try the other kinds of token, which would
+ * find none: an ASCII letter or digit that starts no URL ("http://", "www."), no keycap
+ * and no emoticon (match_emoticon takes a face that starts with a letter or digit only
+ * when one of "D)_.-:;(" follows).
+ */
+static int plain_word_start(const struct oc_text *t, size_t i)
+{
+	int32_t c = t->cps[i], next = i + 1 < t->ncps ? t->cps[i + 1] : 0;
+	unsigned cl;
+
+	if (c >= 0x80 || !((cl = ascii_class[c]) & (C_LETTER | C_DIGIT)) || next == 0x20E3)
+		return 0;
+	if (!(cl & (C_EMOTICON | C_URL)))
+		return 1;
+	if ((cl & C_URL) && (((c | 0x20) == 'h' && (next | 0x20) == 't') ||
+			     ((c | 0x20) == 'w' && (next | 0x20) == 'w')))
+		return 0;
+	if ((cl & C_EMOTICON) &&
+	    !(next < 0x80 && next != 'D' && (ascii_class[next] & (C_LETTER | C_DIGIT))))
+		return 0;
+	return 1;
+}
+
+/*
+ * The common case of take_word: a run of ASCII letters and digits that ends where no
+ * word can go on (not at an apostrophe, '.', ',' or a non-ASCII character, which
+ * scan_word and match_domain decide). Scans, lower-cases, flags and cuts elongation in
+ * one pass, as add_ascii_word does. Returns where the word ends, or 0 when the general
+ * path must decide (the token and its text are then taken back).
+ */
+static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
+{
+	const int32_t *cps = t->cps;
+	size_t lim = t->ncps - i > MAX_TOKEN_CPS ? i + MAX_TOKEN_CPS : t->ncps;
+	size_t norm_before = t->norm.len, letters = 0, upper = 0, j, w = 0;
+	unsigned capitalized = 0, elongated = 0;
+	int32_t last = 0, before_last = 0; /* the last two characters written */
+	struct oc_token *tok;
+	char *out;
+
+	/* room for the separating space, the longest word and the NUL */
+	if (t->norm.len + (lim - i) + 2 > t->norm.cap)
+		oc_buf_grow(&t->norm, lim - i + 1);
+	tok = new_token(t, OC_TOK_WORD, i, i, pending);
+	out = t->norm.data + t->norm.len;
+	for (j = i; j < lim; j++) {
+		int32_t c = cps[j];
+		unsigned cl;
+
+		if (c >= 0x80 || !((cl = ascii_class[c]) & (C_LETTER | C_DIGIT)))
+			break;
+		if (cl & C_LETTER) {
+			if (c <= 'Z') {
+				capitalized |= letters == 0;
+				upper++;
+				c += 32;
+			}
+			letters++;
+			/* a third letter in a row that is the same is cut: "soooo" -> "soo" */
+			if (c == last && c == before_last) {
+				elongated = 1;
+				continue;
+			}
+		}
+		out[w++] = (char)c;
+		before_last = last;
+		last = c;
+	}
+	if (capitalized)
+		tok->flags |= OC_TF_CAPITALIZED;
+	if (elongated)
+		tok->flags |= OC_TF_ELONGATED;
+	if (j == i || j == i + MAX_TOKEN_CPS ||
+	    (j < t->ncps && (cps[j] == '\'' || cps[j] == '.' || cps[j] == ',' || cps[j] >= 0x80))) {
+		t->ntokens--;
+		t->norm.len = norm_before;
+		t->norm.data[norm_before] = '\0';
+		return 0;
+	}
+	/* only letters are cut, so a run of digits (a number) is as written */
+	tok->kind = letters > 0 ? OC_TOK_WORD : OC_TOK_NUMBER;
+	t->kinds |= 1u << tok->kind;
+	tok->raw_len = t->cp_raw[j] - t->cp_raw[i];
+	t->norm.len += w;
+	t->norm.data[t->norm.len] = '\0';
+	if (letters > 0)
+		tok->flags |= OC_TF_HASLETTER;
+	if (letters >= 2 && upper == letters)
+		tok->flags |= OC_TF_ALLCAPS;
+	end_token(t, tok);
+	return j;
+}
+
+/* Adds the word, number or bare domain starting at i; returns where it ends. */
+static size_t take_word(struct oc_text *t, size_t i, unsigned pending)
+{
+	int all_digits, ascii;
+	size_t j, n;
+
+	if ((j = take_ascii_word(t, i, pending)) > 0)
+		return j;
+	j = scan_word(t, i, &all_digits, &ascii);
+
+	if (t->cps[i] < 0x80 && j < t->ncps && t->cps[j] == '.' && (n = match_domain(t, i)) > 0) {
+		add_host_token(t, i, i + n, i, i + n, pending);
+		return i + n;
+	}
+	if (ascii)
+		add_ascii_word(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
+	else
+		add_word_token(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
+	return j;
+}
+
 void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned options)
 {
 	size_t i = 0;
@@ -918,6 +1096,7 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 	t->ntokens = 0;
 	t->exclaims = t->questions = 0;
 	t->has_nospace = 0;
+	t->kinds = 0;
 	oc_buf_reset(&t->norm);
 	if (t->cps_cap == 0) {
 		/* an empty first text still needs the end-of-text entry of cp_raw */
@@ -925,7 +1104,7 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 		t->cps = oc_xrealloc(t->cps, t->cps_cap * sizeof(*t->cps));
 		t->cp_raw = oc_xrealloc(t->cp_raw, (t->cps_cap + 1) * sizeof(*t->cp_raw));
 	}
-	if (!clean_ascii(t, s, len)) {
+	if (!clean_simple(t, s, len)) {
 		clean_input(t, s, len);
 		encode_raw(t);
 	}
@@ -933,10 +1112,14 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 	while (i < t->ncps) {
 		int32_t c = t->cps[i];
 		size_t n, j;
-		int all_digits;
 
 		if (c == ' ') {
 			i++;
+			continue;
+		}
+		if (plain_word_start(t, i)) {
+			i = take_word(t, i, pending);
+			pending = 0;
 			continue;
 		}
 		if (is_break_cp(c) && !(c == ':' || c == ';' || c == '(' || c == ')')) {
@@ -1085,20 +1268,14 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 			continue;
 		}
 		if (is_alnum_cp(c)) {
-			j = scan_word(t, i, &all_digits);
-			if (c < 0x80 && j < t->ncps && t->cps[j] == '.' && (n = match_domain(t, i)) > 0) {
-				add_host_token(t, i, i + n, i, i + n, pending);
-				pending = 0;
-				i += n;
-				continue;
-			}
-			add_word_token(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
+			i = take_word(t, i, pending);
 			pending = 0;
-			i = j;
 			continue;
 		}
 		i++; /* other symbols separate words */
 	}
+	oc_buf_grow(&t->norm, OC_NORM_PADDING);
+	memset(t->norm.data + t->norm.len + 1, 0, OC_NORM_PADDING);
 }
 
 void oc_normalize_key(struct oc_text *scratch, const char *s, size_t len, struct oc_buf *out)

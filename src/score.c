@@ -79,6 +79,16 @@ static void *scratch(void **p, size_t *cap, size_t n, size_t elem)
 	return *p;
 }
 
+/* Returns *p grown to hold n elements of size elem; the contents are not cleared. */
+static void *reserve(void **p, size_t *cap, size_t n, size_t elem)
+{
+	if (n + 1 > *cap) {
+		*cap = (n + 1) * 2;
+		*p = oc_xrealloc(*p, *cap * elem);
+	}
+	return *p;
+}
+
 static int known_word(void *ctx, const char *norm, size_t len)
 {
 	const struct oc_entry *e = oc_lexicon_get(ctx, norm, len);
@@ -98,13 +108,18 @@ void oc_scorer_init(struct oc_scorer *sc, const struct oc_lexicon *lx)
 
 void oc_scorer_release(struct oc_scorer *sc)
 {
-	free(sc->best);
+	free(sc->chosen);
+	free(sc->chosen_at);
 	free(sc->tokent);
 	free(sc->svc_near);
 	free(sc->at);
 	free(sc->sent);
 	free(sc->in_outage);
 	free(sc->outage_tok);
+	free(sc->unit_off);
+	free(sc->unit_tok);
+	free(sc->unit_cp);
+	free(sc->unit_found);
 	oc_text_release(&sc->text);
 	free(sc->matches);
 	free(sc->items);
@@ -121,6 +136,7 @@ struct lang_order {
 	int n;
 	int nmod; /* modifiers: a language with its own modifiers does not fall back */
 	int outage_all; /* the language was guessed: outage phrases of every language count */
+	unsigned mask, mod_mask; /* bits of langs[0..n) and langs[0..nmod) */
 };
 
 static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int lang)
@@ -133,18 +149,24 @@ static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int la
 		if (lang != OC_LANG_EN)
 			o->langs[o->n++] = OC_LANG_EN;
 		o->nmod = lx->has_modifiers[lang] ? 1 : o->n;
-		return;
+	} else {
+		for (i = 0; i < OC_NLANG; i++)
+			o->langs[o->n++] = i;
+		o->nmod = o->n;
 	}
-	for (i = 0; i < OC_NLANG; i++)
-		o->langs[o->n++] = i;
-	o->nmod = o->n;
+	o->mask = o->mod_mask = 0;
+	for (i = 0; i < o->n; i++) {
+		o->mask |= 1u << o->langs[i];
+		if (i < o->nmod)
+			o->mod_mask |= 1u << o->langs[i];
+	}
 }
 
 static int entry_valence(const struct oc_entry *e, const struct lang_order *o, double *v)
 {
 	int i;
 
-	for (i = 0; i < o->n; i++)
+	for (i = 0; (e->valence_langs & o->mask) && i < o->n; i++)
 		if (e->valence[o->langs[i]] != OC_NO_VALENCE) {
 			*v = e->valence[o->langs[i]];
 			return 1;
@@ -160,6 +182,8 @@ static int entry_modifier(const struct oc_entry *e, const struct lang_order *o, 
 {
 	int i;
 
+	if (!(e->mod_langs & o->mod_mask))
+		return OC_MOD_NONE;
 	for (i = 0; i < o->nmod; i++)
 		if (e->mod_kind[o->langs[i]] != OC_MOD_NONE) {
 			*value = e->mod_value[o->langs[i]];
@@ -179,20 +203,58 @@ struct match_ctx {
 	int flags_known;    /* second outage pass: svc and q flags are decided at match time */
 	int has_service, question;
 	int service_here;   /* a service is named near the phrase being matched */
+	/* the longest entry of each layer found at the token being matched */
+	struct best here[NLAYERS];
+	unsigned here_set;  /* bit per layer of here[] that is set */
+	/* the greedy selection, per layer: the first token it may take next, and the
+	 * chosen matches (layer l's at chosen[l * ntokens ...], nchosen[l] of them) */
+	uint32_t next_free[NLAYERS];
+	size_t nchosen[NLAYERS];
+	struct best *chosen;
+	uint32_t *chosen_at;
 };
+
+/* Sets the best entry of layer l at the token being matched. */
+static inline void set_best(struct match_ctx *mc, int l, const struct oc_entry *e, uint32_t units)
+{
+	mc->here[l] = (struct best){ e, units };
+	mc->here_set |= 1u << l;
+}
+
+/*
+ * Token i is done: its best entry of each layer is final. The greedy left-to-right
+ * selection takes it when no match taken before covers token i.
+ */
+static void choose_best(struct match_ctx *mc, size_t i, size_t ntokens)
+{
+	unsigned bits;
+
+	for (bits = mc->here_set; bits != 0; bits &= bits - 1) {
+		int l = __builtin_ctz(bits);
+
+		if (i >= mc->next_free[l]) {
+			size_t k = (size_t)l * ntokens + mc->nchosen[l]++;
+
+			mc->chosen[k] = mc->here[l];
+			mc->chosen_at[k] = (uint32_t)i;
+			mc->next_free[l] = (uint32_t)(i + mc->here[l].units);
+		}
+	}
+	mc->here_set = 0;
+}
 
 /* Whether an entry found for units i..i+n-1 counts for layer l in this post. */
 static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, int l,
 			 const char *raw, size_t raw_len)
 {
 	const struct oc_lexicon *lx = mc->sc->lx;
-	double v;
 
 	switch (l) {
 	case L_SENT:
-		if (!(e->layers & OC_LAYER_SENT))
-			return 0;
-		return entry_valence(e, mc->order, &v) || entry_modifier(e, mc->order, &v) != OC_MOD_NONE;
+		/* entry_valence or entry_modifier finds something: tested without branches */
+		return (e->layers & OC_LAYER_SENT) &&
+		       ((e->valence_langs & mc->order->mask) | (e->mod_langs & mc->order->mod_mask) |
+			(e->emoji_valence != OC_NO_VALENCE)) != 0;
 	case L_OUTAGE:
 		if (!(e->layers & OC_LAYER_OUTAGE))
 			return 0;
@@ -306,24 +368,32 @@ static int is_laughter(const char *key, size_t len)
 
 static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key, size_t len)
 {
+#define RULE(suffix, replace) { suffix, replace, sizeof(suffix) - 1, sizeof(replace) - 1 }
 	static const struct {
 		const char *suffix, *replace;
-	} rules[] = { { "ies", "y" }, { "es", "" }, { "s", "" }, { "ed", "" }, { "ed", "e" },
-		      { "d", "" }, { "ing", "" }, { "ing", "e" }, { "ly", "" }, { "'s", "" } };
+		size_t suffix_len, replace_len;
+	} rules[] = { RULE("ies", "y"), RULE("es", ""), RULE("s", ""), RULE("ed", ""),
+		      RULE("ed", "e"), RULE("d", ""), RULE("ing", ""), RULE("ing", "e"),
+		      RULE("ly", ""), RULE("'s", "") };
+#undef RULE
 	size_t r;
 
 	if (len < 5 || !(key[len - 1] == 's' || key[len - 1] == 'd' || key[len - 1] == 'g' ||
 			 key[len - 1] == 'y'))
 		return NULL;
 	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
-		size_t sl = strlen(rules[r].suffix);
+		size_t sl = rules[r].suffix_len, k;
 		const struct oc_entry *e;
 
-		if (len <= sl + 2 || memcmp(key + len - sl, rules[r].suffix, sl) != 0)
+		if (len <= sl + 2)
+			continue;
+		for (k = 0; k < sl && key[len - sl + k] == rules[r].suffix[k]; k++)
+			;
+		if (k < sl)
 			continue;
 		oc_buf_reset(&sc->tmp);
 		oc_buf_add(&sc->tmp, key, len - sl);
-		oc_buf_addstr(&sc->tmp, rules[r].replace);
+		oc_buf_add(&sc->tmp, rules[r].replace, rules[r].replace_len);
 		e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
 		if (e != NULL && e->valence[OC_LANG_EN] != OC_NO_VALENCE)
 			return e;
@@ -332,10 +402,9 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 }
 
 /* "#Spotify", "#london": a one-word hashtag names a service or a place like the word. */
-static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, const char *key,
-			    size_t len)
+static void hashtag_as_name(struct match_ctx *mc, const char *key, size_t len)
 {
-	const struct oc_entry *e = oc_lexicon_get(mc->sc->lx, key + 1, len - 1);
+	const struct oc_entry *e = oc_lexicon_get_padded(mc->sc->lx, key + 1, len - 1);
 	double v;
 
 	if (e == NULL)
@@ -343,16 +412,16 @@ static void hashtag_as_name(struct match_ctx *mc, struct best *best, size_t i, c
 	mc->is_hashpart = 0;
 	mc->sentence_start = 0;
 	/* "#fail", "#love": a one-word hashtag carries its word's feeling (not a modifier's) */
-	if ((mc->layers & (1u << L_SENT)) && best[i * NLAYERS + L_SENT].entry == NULL &&
+	if ((mc->layers & (1u << L_SENT)) && !(mc->here_set & (1u << L_SENT)) &&
 	    (e->layers & OC_LAYER_SENT) && entry_valence(e, mc->order, &v))
-		best[i * NLAYERS + L_SENT] = (struct best){ e, 1 };
-	if ((mc->layers & (1u << L_SERVICE)) && best[i * NLAYERS + L_SERVICE].entry == NULL &&
+		set_best(mc, L_SENT, e, 1);
+	if ((mc->layers & (1u << L_SERVICE)) && !(mc->here_set & (1u << L_SERVICE)) &&
 	    (e->layers & OC_LAYER_SERVICE) && e->service_case_off < 0)
-		best[i * NLAYERS + L_SERVICE] = (struct best){ e, 1 };
-	if ((mc->layers & (1u << L_PLACE)) && best[i * NLAYERS + L_PLACE].entry == NULL &&
+		set_best(mc, L_SERVICE, e, 1);
+	if ((mc->layers & (1u << L_PLACE)) && !(mc->here_set & (1u << L_PLACE)) &&
 	    (e->layers & OC_LAYER_PLACE) && e->place_case_off < 0 &&
 	    e->place_kind != OC_PLACE_HASHTAG_CODE)
-		best[i * NLAYERS + L_PLACE] = (struct best){ e, 1 };
+		set_best(mc, L_PLACE, e, 1);
 }
 
 /* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
@@ -366,15 +435,17 @@ static void lookup_tokens(struct oc_scorer *sc)
 	const struct oc_entry **tokent;
 	size_t i;
 
-	tokent = scratch(&sc->tokent, &sc->tokent_cap, t->ntokens, sizeof(*tokent));
+	tokent = reserve(&sc->tokent, &sc->tokent_cap, t->ntokens, sizeof(*tokent));
 	for (i = 0; i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
 		const char *key = t->norm.data + tok->norm_start;
 		const struct oc_entry *e;
 
-		if (!token_matchable(tok))
+		if (!token_matchable(tok)) {
+			tokent[i] = NULL;
 			continue;
-		e = oc_lexicon_get(sc->lx, key, tok->norm_len);
+		}
+		e = oc_lexicon_get_padded(sc->lx, key, tok->norm_len);
 		if (e == NULL && (tok->flags & OC_TF_ELONGATED)) {
 			size_t k;
 
@@ -389,7 +460,7 @@ static void lookup_tokens(struct oc_scorer *sc)
 }
 
 /* A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did. */
-static int laughter_match(struct match_ctx *mc, struct best *best, size_t i)
+static int laughter_match(struct match_ctx *mc, size_t i)
 {
 	const struct oc_token *tok = &mc->sc->text.tokens[i];
 	const char *key = mc->sc->text.norm.data + tok->norm_start;
@@ -403,19 +474,19 @@ static int laughter_match(struct match_ctx *mc, struct best *best, size_t i)
 	laugh = oc_lexicon_get(mc->sc->lx, "haha", 4);
 	if (laugh == NULL || !layer_accepts(mc, laugh, L_SENT, NULL, 0))
 		return 0;
-	best[i * NLAYERS + L_SENT] = (struct best){ laugh, 1 };
+	set_best(mc, L_SENT, laugh, 1);
 	return 1;
 }
 
 /* A token without an entry may still be a service, place or sentiment word in disguise. */
-static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t i)
+static void match_unknown_token(struct match_ctx *mc, size_t i)
 {
 	struct oc_scorer *sc = mc->sc;
 	const struct oc_token *tok = &sc->text.tokens[i];
 	const char *key = sc->text.norm.data + tok->norm_start;
 	const char *ap;
 
-	if ((mc->layers & (1u << L_SENT)) && laughter_match(mc, best, i))
+	if ((mc->layers & (1u << L_SENT)) && laughter_match(mc, i))
 		return;
 	if ((mc->layers & (1u << L_SENT)) && mc->order->langs[0] == OC_LANG_EN &&
 	    tok->kind == OC_TOK_WORD) {
@@ -423,84 +494,30 @@ static void match_unknown_token(struct match_ctx *mc, struct best *best, size_t 
 
 		/* no return: "discord's" may still name a service through its stem below */
 		if (stem != NULL && layer_accepts(mc, stem, L_SENT, NULL, 0))
-			best[i * NLAYERS + L_SENT] = (struct best){ stem, 1 };
+			set_best(mc, L_SENT, stem, 1);
 	}
 	if (tok->kind == OC_TOK_HASHTAG) {
-		hashtag_as_name(mc, best, i, key, tok->norm_len);
+		hashtag_as_name(mc, key, tok->norm_len);
 		return;
 	}
 	/* "spotify's", "izmir'de", "l'appli": the stem before or after the apostrophe, for
 	 * services and places only */
 	ap = memchr(key, '\'', tok->norm_len);
 	if (ap != NULL) {
-		const struct oc_entry *stem = oc_lexicon_get(sc->lx, key, (size_t)(ap - key));
+		const struct oc_entry *stem = oc_lexicon_get_padded(sc->lx, key, (size_t)(ap - key));
 		size_t after = tok->norm_len - (size_t)(ap - key) - 1;
 
 		if (stem == NULL && ap - key <= 2 && after > 0)
-			stem = oc_lexicon_get(sc->lx, ap + 1, after);
+			stem = oc_lexicon_get_padded(sc->lx, ap + 1, after);
 		if (stem != NULL) {
 			mc->is_hashpart = 0;
 			if ((mc->layers & (1u << L_SERVICE)) && layer_accepts(mc, stem, L_SERVICE, NULL, 0) &&
 			    stem->service_case_off < 0)
-				best[i * NLAYERS + L_SERVICE] = (struct best){ stem, 1 };
+				set_best(mc, L_SERVICE, stem, 1);
 			if ((mc->layers & (1u << L_PLACE)) && layer_accepts(mc, stem, L_PLACE, NULL, 0) &&
 			    stem->place_case_off < 0)
-				best[i * NLAYERS + L_PLACE] = (struct best){ stem, 1 };
+				set_best(mc, L_PLACE, stem, 1);
 		}
-	}
-}
-
-/*
- * Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i, by
- * walking the token trie from each token: one integer look-up per further token.
- */
-static void match_tokens(struct match_ctx *mc, struct best *best)
-{
-	struct oc_scorer *sc = mc->sc;
-	const struct oc_text *t = &sc->text;
-	const struct oc_entry **tokent = sc->tokent;
-	size_t i, j, l;
-
-	for (i = 0; i < t->ntokens; i++) {
-		const struct oc_token *tok = &t->tokens[i];
-		const struct oc_entry *node = tokent[i];
-
-		if (!token_matchable(tok))
-			continue;
-		if (node == NULL) {
-			match_unknown_token(mc, best, i);
-			continue;
-		}
-		if (tok->kind == OC_TOK_HASHTAG)
-			hashtag_as_name(mc, best, i, t->norm.data + tok->norm_start, tok->norm_len);
-		mc->is_hashpart = tok->kind == OC_TOK_HASHPART;
-		mc->sentence_start = i == 0 || (tok->flags & OC_TF_BREAK) != 0;
-		for (j = i;;) {
-			if (node->layers != 0) {
-				const struct oc_token *last = &t->tokens[j];
-				const char *raw = t->raw.data + tok->raw_start;
-				size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
-
-				if (mc->flags_known)
-					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
-
-				/* later (longer) matches replace earlier ones: longest wins */
-				for (l = 0; l < NLAYERS; l++)
-					if ((mc->layers & (1u << l)) && (node->layers & (1u << l)) &&
-					    layer_accepts(mc, node, (int)l, raw, raw_len))
-						best[i * NLAYERS + l] = (struct best){ node, (uint32_t)(j - i + 1) };
-			}
-			/* a phrase may not cross sentence punctuation or a no-space run */
-			if (++j >= t->ntokens || (t->tokens[j].flags & OC_TF_BREAK) ||
-			    !token_matchable(&t->tokens[j]) || tokent[j] == NULL)
-				break;
-			node = oc_lexicon_next(sc->lx, node, tokent[j]);
-			if (node == NULL)
-				break;
-		}
-		/* a laugh known only to another language's lexicon ("wkwk" in a post in English) */
-		if ((mc->layers & (1u << L_SENT)) && best[i * NLAYERS + L_SENT].entry == NULL)
-			laughter_match(mc, best, i);
 	}
 }
 
@@ -515,71 +532,135 @@ static void add_match(struct oc_scorer *sc, size_t *count, const struct oc_entry
 						     (uint8_t)substr };
 }
 
-/* Greedy left-to-right selection of the longest matches of each layer. */
-static void select_token_matches(struct oc_scorer *sc, const struct best *best, unsigned layers,
-				 size_t *count)
+/*
+ * Finds, for each layer, the longest entry starting at each token, by walking the token
+ * trie from it (one integer look-up per further token), and selects them greedily left
+ * to right as it goes: the matches are added layer by layer, in token order.
+ */
+static void match_tokens(struct match_ctx *mc, size_t *count)
 {
+	struct oc_scorer *sc = mc->sc;
 	const struct oc_text *t = &sc->text;
-	size_t l, i;
+	const struct oc_entry **tokent = sc->tokent;
+	size_t i, j, k, n = t->ntokens;
+	unsigned bits;
+	int l;
 
-	for (l = 0; l < NLAYERS; l++)
-		for (i = 0; (layers & (1u << l)) && i < t->ntokens;) {
-			const struct best *b = &best[i * NLAYERS + l];
+	mc->chosen = reserve(&sc->chosen, &sc->chosen_cap, n * NLAYERS, sizeof(*mc->chosen));
+	mc->chosen_at = reserve(&sc->chosen_at, &sc->chosen_at_cap, n * NLAYERS,
+				sizeof(*mc->chosen_at));
+	mc->here_set = 0;
+	for (l = 0; l < NLAYERS; l++) {
+		mc->next_free[l] = 0;
+		mc->nchosen[l] = 0;
+	}
+	for (i = 0; i < n; i++) {
+		const struct oc_token *tok = &t->tokens[i];
+		const struct oc_entry *node = tokent[i];
 
-			if (b->entry == NULL) {
-				i++;
-				continue;
+		if (!token_matchable(tok))
+			continue;
+		if (node == NULL) {
+			match_unknown_token(mc, i);
+			choose_best(mc, i, n);
+			continue;
+		}
+		if (tok->kind == OC_TOK_HASHTAG)
+			hashtag_as_name(mc, t->norm.data + tok->norm_start, tok->norm_len);
+		mc->is_hashpart = tok->kind == OC_TOK_HASHPART;
+		mc->sentence_start = i == 0 || (tok->flags & OC_TF_BREAK) != 0;
+		for (j = i;;) {
+			if (node->layers != 0) {
+				const struct oc_token *last = &t->tokens[j];
+				const char *raw = t->raw.data + tok->raw_start;
+				size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
+
+				if (mc->flags_known)
+					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
+
+				/* later (longer) matches replace earlier ones: longest wins */
+				for (bits = mc->layers & node->layers; bits != 0; bits &= bits - 1) {
+					l = __builtin_ctz(bits);
+					if (layer_accepts(mc, node, l, raw, raw_len))
+						set_best(mc, l, node, (uint32_t)(j - i + 1));
+				}
 			}
-			add_match(sc, count, b->entry, (int)l, (uint32_t)i, (uint32_t)(i + b->units), 0);
-			i += b->units;
+			/* a phrase may not cross sentence punctuation or a no-space run */
+			if (!node->has_next || ++j >= n || (t->tokens[j].flags & OC_TF_BREAK) ||
+			    !token_matchable(&t->tokens[j]) || tokent[j] == NULL || !tokent[j]->continues)
+				break;
+			node = oc_lexicon_next(sc->lx, node, tokent[j]);
+			if (node == NULL)
+				break;
+		}
+		/* a laugh known only to another language's lexicon ("wkwk" in a post in English) */
+		if ((mc->layers & (1u << L_SENT)) && !(mc->here_set & (1u << L_SENT)))
+			laughter_match(mc, i);
+		choose_best(mc, i, n);
+	}
+	for (l = 0; l < NLAYERS; l++)
+		for (k = 0; k < mc->nchosen[l]; k++) {
+			const struct best *b = &mc->chosen[(size_t)l * n + k];
+			uint32_t at = mc->chosen_at[(size_t)l * n + k];
+
+			add_match(sc, count, b->entry, l, at, at + b->units, 0);
 		}
 }
+
+/* An entry found for a layer at a unit of the no-space matching. */
+struct unit_found {
+	const struct oc_entry *entry;
+	uint32_t unit, units;
+	uint8_t layer;
+};
 
 /*
  * Matches no-space-script entries as substrings: over the normalized text of the post
  * with spaces removed, each position tries the longest entries starting with its char.
+ * Per layer, the first entry found at a unit is its longest; the selection then goes
+ * left to right as match_tokens does.
  */
 static void match_substrings(struct match_ctx *mc, size_t *count)
 {
 	struct oc_scorer *sc = mc->sc;
 	const struct oc_text *t = &sc->text;
 	const char *norm = t->norm.data;
-	size_t ntok = t->ntokens, k, nunits = 0, l;
+	size_t ntok = t->ntokens, k, nunits = 0, nfound = 0, l, f;
 	uint32_t *offs, *tok_of;
-	struct best *best;
+	int32_t *ucp;
+	struct unit_found *found;
 	size_t i;
 
-	offs = oc_xmalloc((t->norm.len + 2) * sizeof(*offs));
-	tok_of = oc_xmalloc((t->norm.len + 2) * sizeof(*tok_of));
+	offs = reserve(&sc->unit_off, &sc->unit_off_cap, t->norm.len + 2, sizeof(*offs));
+	tok_of = reserve(&sc->unit_tok, &sc->unit_tok_cap, t->norm.len + 2, sizeof(*tok_of));
+	ucp = reserve(&sc->unit_cp, &sc->unit_cp_cap, t->norm.len + 2, sizeof(*ucp));
 	oc_buf_reset(&sc->tmp);
 	/* units are the code points of the tokens, spaces dropped; offs are into tmp */
 	for (k = 0; k < ntok; k++) {
 		const struct oc_token *tok = &t->tokens[k];
 		size_t j = tok->norm_start, end = tok->norm_start + tok->norm_len;
+		size_t base = sc->tmp.len - tok->norm_start;
 
+		oc_buf_add(&sc->tmp, norm + j, tok->norm_len);
 		while (j < end) {
-			int32_t cp;
-			size_t used = oc_utf8_decode((const unsigned char *)norm + j, end - j, &cp);
+			size_t used = oc_utf8_decode((const unsigned char *)norm + j, end - j, &ucp[nunits]);
 
-			offs[nunits] = (uint32_t)sc->tmp.len;
+			offs[nunits] = (uint32_t)(base + j);
 			tok_of[nunits] = (uint32_t)k;
 			nunits++;
-			oc_buf_add(&sc->tmp, norm + j, used);
 			j += used;
 		}
 	}
 	offs[nunits] = (uint32_t)sc->tmp.len;
-	best = oc_xcalloc(nunits * NLAYERS + 1, sizeof(*best));
 	mc->is_hashpart = 0;
 	mc->sentence_start = 0;
 	mc->service_here = mc->has_service;
 	for (i = 0; i < nunits; i++) {
 		const struct oc_entry *first;
 		size_t n, maxn;
-		int32_t cp;
+		unsigned layers_found = 0;
 
-		oc_utf8_decode((const unsigned char *)sc->tmp.data + offs[i], offs[i + 1] - offs[i], &cp);
-		if (!oc_is_nospace_cp(cp) && cp != 0x30FC)
+		if (!oc_is_nospace_cp(ucp[i]) && ucp[i] != 0x30FC)
 			continue;
 		first = oc_lexicon_get(sc->lx, sc->tmp.data + offs[i], offs[i + 1] - offs[i]);
 		if (first == NULL)
@@ -594,28 +675,30 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 			if (e == NULL || !e->substr || e->layers == 0)
 				continue;
 			for (l = 0; l < NLAYERS; l++) {
-				struct best *b = &best[i * NLAYERS + l];
-
-				if ((mc->layers & (1u << l)) && b->entry == NULL &&
-				    layer_accepts(mc, e, (int)l, NULL, 0))
-					*b = (struct best){ e, (uint32_t)n };
+				if (!(mc->layers & (1u << l)) || (layers_found & (1u << l)) ||
+				    !layer_accepts(mc, e, (int)l, NULL, 0))
+					continue;
+				layers_found |= 1u << l;
+				found = reserve(&sc->unit_found, &sc->unit_found_cap, nfound + 1,
+						sizeof(*found));
+				found[nfound++] = (struct unit_found){ e, (uint32_t)i, (uint32_t)n, (uint8_t)l };
 			}
 		}
 	}
-	for (l = 0; l < NLAYERS; l++)
-		for (i = 0; (mc->layers & (1u << l)) && i < nunits;) {
-			const struct best *b = &best[i * NLAYERS + l];
+	found = sc->unit_found;
+	for (l = 0; l < NLAYERS; l++) {
+		size_t next = 0;
 
-			if (b->entry == NULL) {
-				i++;
+		for (f = 0; (mc->layers & (1u << l)) && f < nfound; f++) {
+			const struct unit_found *u = &found[f];
+
+			if (u->layer != l || u->unit < next)
 				continue;
-			}
-			add_match(sc, count, b->entry, (int)l, tok_of[i], tok_of[i + b->units - 1] + 1, 1);
-			i += b->units;
+			add_match(sc, count, u->entry, (int)l, tok_of[u->unit],
+				  tok_of[u->unit + u->units - 1] + 1, 1);
+			next = u->unit + u->units;
 		}
-	free(best);
-	free(offs);
-	free(tok_of);
+	}
 }
 
 /* ---- explain ---- */
@@ -733,7 +816,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 			i++;
 			continue;
 		}
-		if (at[i] == NULL && tok->norm_len <= 1 && tok->kind == OC_TOK_WORD) {
+		if (tok->norm_len <= 1 && at[i] == NULL && tok->kind == OC_TOK_WORD) {
 			i++; /* single letters ("a", "I") carry nothing, as in VADER */
 			continue;
 		}
@@ -746,7 +829,16 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		it->symbol = tok->kind == OC_TOK_EMOJI || tok->kind == OC_TOK_EMOTICON;
 		if (at[i] != NULL) {
 			it->entry = at[i]->entry;
-			it->key = entry_key(sc, at[i]->entry, &it->key_len);
+			if (at[i]->entry == ((const struct oc_entry **)sc->tokent)[i] &&
+			    at[i]->entry->key_len == tok->norm_len) {
+				/* found by the token's own look-up (an elongated word's shorter
+				 * form aside): the key is the token's text, already at hand,
+				 * while the lexicon's copy would be a cache miss */
+				it->key = t->norm.data + tok->norm_start;
+				it->key_len = tok->norm_len;
+			} else {
+				it->key = entry_key(sc, at[i]->entry, &it->key_len);
+			}
 			it->has_valence = entry_valence(at[i]->entry, order, &it->valence);
 			it->mod_kind = entry_modifier(at[i]->entry, order, &it->mod_value);
 			if (it->mod_kind == OC_MOD_INTERJECTION) {
@@ -774,7 +866,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 	int cap_diff, negation_open;
 	double contrast_after = 1.5;
 
-	sent = scratch(&sc->sent, &sc->sent_cap, n, sizeof(*sent));
+	sent = reserve(&sc->sent, &sc->sent_cap, n, sizeof(*sent)); /* every item sets its own */
 	for (i = 0; i < n; i++)
 		caps += items[i].caps;
 	cap_diff = caps > 0 && caps < n;
@@ -859,13 +951,14 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		}
 	}
 	for (i = 0; i < n; i++) {
-		sum += sent[i];
-		if (sent[i] > 0)
-			pos_sum += sent[i] + 1;
-		else if (sent[i] < 0)
-			neg_sum += sent[i] - 1;
-		else
-			neu_count++;
+		double s = sent[i];
+
+		/* adding 0 changes neither sum (they never hold -0), and the signs of the
+		 * valences come unpredictably: no branches */
+		sum += s;
+		pos_sum += s > 0 ? s + 1 : 0;
+		neg_sum += s < 0 ? s - 1 : 0;
+		neu_count += !(s > 0) & !(s < 0);
 		if (sc->explain && sent[i] != 0)
 			explain(sc, out, "sentiment", items[i].key, items[i].key_len,
 				items[i].entry && items[i].entry->emoji_valence != OC_NO_VALENCE &&
@@ -1131,15 +1224,15 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 				explain(sc, out, "service", key, klen, lx->services[sc->matches[m].entry->service], 1);
 			}
 		}
-	for (i = 0; i < t->ntokens; i++) {
+	for (i = 0; (t->kinds & ((1u << OC_TOK_MENTION) | (1u << OC_TOK_URL))) && i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
 		const char *key = t->norm.data + tok->norm_start;
 		const struct oc_entry *e = NULL;
 
 		if (tok->kind == OC_TOK_MENTION) {
 			/* an @handle not listed as such may still be the service's name */
-			if (oc_lexicon_get(lx, key, tok->norm_len) == NULL) {
-				e = oc_lexicon_get(lx, key + 1, tok->norm_len - 1);
+			if (((const struct oc_entry **)sc->tokent)[i] == NULL) {
+				e = oc_lexicon_get_padded(lx, key + 1, tok->norm_len - 1);
 				if (e != NULL && e->service_case_off >= 0)
 					e = NULL;
 			}
@@ -1148,7 +1241,7 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 			size_t off = 0;
 
 			while (off < tok->norm_len) {
-				e = oc_lexicon_get(lx, key + off, tok->norm_len - off);
+				e = oc_lexicon_get_padded(lx, key + off, tok->norm_len - off);
 				if (e != NULL && (e->layers & OC_LAYER_SERVICE))
 					break;
 				e = NULL;
@@ -1262,9 +1355,11 @@ static int place_from_text(struct oc_scorer *sc, size_t nmatches, struct oc_scor
 	const struct oc_text *t = &sc->text;
 	int weight[64], idx[64], first[64];
 	size_t ncand = 0, m, i;
+	/* only emoji are flags: without any, the tokens need no look */
+	size_t nitems = nmatches + ((t->kinds & (1u << OC_TOK_EMOJI)) ? t->ntokens : 0);
 	int best = -1;
 
-	for (m = 0; m < nmatches + t->ntokens; m++) {
+	for (m = 0; m < nitems; m++) {
 		int c, w, pos;
 
 		if (m < nmatches) {
@@ -1409,8 +1504,10 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
  */
 static int guess_lang(const struct oc_scorer *sc, int *confident)
 {
+	static const struct oc_entry no_entry; /* no language at all */
 	const struct oc_text *t = &sc->text;
-	unsigned counts[OC_NLANG] = { 0 }, mask;
+	/* counts[15] takes the count of a word with no language, so that it needs no branch */
+	unsigned counts[16] = { 0 }, mask;
 	size_t i;
 	int l, best = -1, any = 0;
 
@@ -1419,21 +1516,23 @@ static int guess_lang(const struct oc_scorer *sc, int *confident)
 		const unsigned char *p = (const unsigned char *)t->norm.data + tok->norm_start;
 		const struct oc_entry *e;
 
-		if (tok->norm_len >= 3 && p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
-			counts[OC_LANG_JA] += 3; /* hiragana or katakana */
-			continue;
+		/* p[0] is readable even for an empty token: norm ends with a NUL */
+		if (p[0] >= 0xE0 && tok->norm_len >= 3) {
+			if (p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
+				counts[OC_LANG_JA] += 3; /* hiragana or katakana */
+				continue;
+			}
+			if (p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
+				counts[OC_LANG_HI] += 2; /* Devanagari */
+				continue;
+			}
 		}
-		if (tok->norm_len >= 3 && p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
-			counts[OC_LANG_HI] += 2; /* Devanagari */
-			continue;
-		}
-		if (tok->kind != OC_TOK_WORD)
-			continue;
+		/* words only, and whether they have an entry comes unpredictably: no branches */
 		e = ((const struct oc_entry **)sc->tokent)[i];
-		if (e == NULL || e->lang_mask == 0)
-			continue;
-		any = 1;
-		for (mask = e->lang_mask; mask != 0; mask &= mask - 1)
+		mask = (e != NULL ? e : &no_entry)->lang_mask & -(unsigned)(tok->kind == OC_TOK_WORD);
+		any |= mask != 0;
+		counts[__builtin_ctz(mask | 0x8000u)]++;
+		for (mask &= mask - 1; mask != 0; mask &= mask - 1)
 			counts[__builtin_ctz(mask)]++;
 	}
 	*confident = 0;
@@ -1459,7 +1558,6 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	static const struct oc_hints no_hints;
 	struct lang_order order;
 	struct match_ctx mc;
-	struct best *best;
 	size_t nmatches = 0, m;
 	const char *h_lang;
 	int lang;
@@ -1499,9 +1597,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	mc.sentence_start = 0;
 	mc.layers = (1u << NLAYERS) - 1;
 	mc.flags_known = 0;
-	best = scratch(&sc->best, &sc->best_cap, sc->text.ntokens * NLAYERS, sizeof(*best));
-	match_tokens(&mc, best);
-	select_token_matches(sc, best, mc.layers, &nmatches);
+	match_tokens(&mc, &nmatches);
 	if (sc->text.has_nospace)
 		match_substrings(&mc, &nmatches);
 
@@ -1519,9 +1615,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		nmatches = w;
 		mc.layers = 1u << L_OUTAGE;
 		mc.flags_known = 1;
-		best = scratch(&sc->best, &sc->best_cap, sc->text.ntokens * NLAYERS, sizeof(*best));
-		match_tokens(&mc, best);
-		select_token_matches(sc, best, mc.layers, &nmatches);
+		match_tokens(&mc, &nmatches);
 		if (sc->text.has_nospace)
 			match_substrings(&mc, &nmatches);
 	}

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "outcry/util.h"
 
@@ -76,10 +77,14 @@ struct oc_entry {
 	uint8_t outage_flags;
 	uint16_t outage_langs;       /* bit per language that lists it */
 	uint16_t lang_mask;          /* bit per language with any data for it (guessing) */
+	uint16_t valence_langs;      /* bit per language with a valence */
+	uint16_t mod_langs;          /* bit per language with a modifier */
 	uint16_t features;           /* bit per enum oc_feature */
 	int16_t service;             /* index into oc_lexicon.services, -1 none */
 	int16_t place;               /* index into oc_lexicon.countries, -1 none */
 	uint8_t place_kind;
+	uint8_t has_next;            /* some phrase continues this one (an edge of the trie) */
+	uint8_t continues;           /* as a word, continues some phrase (an edge's word) */
 	int32_t service_case_off;    /* exact-case form in keys, -1 when any case matches */
 	int32_t place_case_off;
 };
@@ -96,10 +101,16 @@ struct oc_tz_prior {
 	char country[3];
 };
 
-/* A hash table slot: the key's hash beside the entry index + 1 (0: empty). */
+/*
+ * A hash table slot: the entry index + 1 (0: empty) beside what a look-up compares
+ * first, so that most look-ups read no entry and no key: the tag (the key's hash with
+ * its low byte replaced by the key's length, 255 for any longer) and the head (the key's
+ * first 8 bytes as a little-endian word, zero-padded).
+ */
 struct oc_slot {
-	uint32_t hash;
+	uint32_t tag;
 	uint32_t index;
+	uint64_t head;
 };
 
 /* A trie edge over whole tokens: the entry of a phrase prefix, plus one word, leads on. */
@@ -149,8 +160,141 @@ int oc_lexicon_load_sentiment(struct oc_lexicon *lx, const char *path, int lang,
 
 void oc_lexicon_release(struct oc_lexicon *lx);
 
+/* The n < 8 bytes at s as a little-endian word: fixed-size loads, no byte loop. */
+static inline uint64_t oc_lexicon_tail(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	size_t at = 0;
+
+	if (n & 4) {
+		uint32_t v;
+
+		memcpy(&v, s, 4);
+		w = v;
+		at = 4;
+	}
+	if (n & 2) {
+		uint16_t v;
+
+		memcpy(&v, s + at, 2);
+		w |= (uint64_t)v << (8 * at);
+		at += 2;
+	}
+	if (n & 1)
+		w |= (uint64_t)(unsigned char)s[at] << (8 * at);
+	return w;
+}
+
+/*
+ * The hash of a key, as kept in the slots: 8 bytes at a time, then a final mix
+ * (splitmix64). Inline, like the look-ups below: they run for every token of every post.
+ */
+static inline uint32_t oc_lexicon_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		h = (h ^ oc_lexicon_tail(s + i, len - i)) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 29;
+	}
+	h = (h ^ (h >> 32)) * 0x94D049BB133111EBULL;
+	h ^= h >> 31;
+	return (uint32_t)h;
+}
+
+static inline int oc_lexicon_key_equal(const char *a, const char *b, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	return i == len || oc_lexicon_tail(a + i, len - i) == oc_lexicon_tail(b + i, len - i);
+}
+
+static inline uint32_t oc_lexicon_tag(uint32_t hash, size_t len)
+{
+	return (hash & ~0xFFu) | (uint32_t)(len < 255 ? len : 255);
+}
+
+static inline uint64_t oc_lexicon_head(const char *s, size_t len)
+{
+	uint64_t w;
+
+	if (len < 8)
+		return oc_lexicon_tail(s, len);
+	memcpy(&w, s, 8);
+	return w;
+}
+
+/* The look-up proper, for a key of hash h and head head. */
+static inline const struct oc_entry *oc_lexicon_find(const struct oc_lexicon *lx, const char *key,
+						     size_t len, uint32_t h, uint64_t head)
+{
+	uint32_t tag = oc_lexicon_tag(h, len);
+	size_t mask = lx->nslots - 1, i;
+
+	for (i = h & mask;; i = (i + 1) & mask) {
+		const struct oc_slot *slot = &lx->slots[i];
+		const struct oc_entry *e;
+
+		if (slot->index == 0)
+			return NULL;
+		if (slot->tag != tag || slot->head != head)
+			continue;
+		e = &lx->entries[slot->index - 1];
+		/* equal tags mean equal lengths below 255; equal heads, equal first 8 bytes */
+		if (len <= 8 || ((len < 255 || e->key_len == len) &&
+				 oc_lexicon_key_equal(lx->keys.data + e->key_off + 8, key + 8, len - 8)))
+			return e;
+	}
+}
+
 /* Looks up a normalized key; returns a borrowed entry or NULL. */
-const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key, size_t len);
+static inline const struct oc_entry *oc_lexicon_get(const struct oc_lexicon *lx, const char *key,
+						    size_t len)
+{
+	if (lx->nslots == 0 || len == 0)
+		return NULL;
+	return oc_lexicon_find(lx, key, len, oc_lexicon_hash(key, len), oc_lexicon_head(key, len));
+}
+
+/*
+ * oc_lexicon_get for a key that is followed by at least 8 readable bytes (a token of
+ * oc_text.norm): a key of up to 8 bytes, most words, is read in one load and hashed
+ * without branching on its length. The hash is oc_lexicon_hash's.
+ */
+static inline const struct oc_entry *oc_lexicon_get_padded(const struct oc_lexicon *lx,
+							   const char *key, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len - 1 < 8 && lx->nslots != 0) {
+		uint64_t w, h;
+
+		memcpy(&w, key, 8);
+		w &= ~0ULL >> (64 - 8 * len);
+		h = (0x9E3779B97F4A7C15ULL ^ len ^ w) * 0xBF58476D1CE4E5B9ULL;
+		h ^= h >> 29;
+		h = (h ^ (h >> 32)) * 0x94D049BB133111EBULL;
+		h ^= h >> 31;
+		return oc_lexicon_find(lx, key, len, (uint32_t)h, w);
+	}
+#endif
+	return oc_lexicon_get(lx, key, len);
+}
 
 /*
  * The phrase that continues `node` with the token `word` ("can't" + "log" → "can't log"),

@@ -54,8 +54,11 @@ enum oc_text_options {
  * control/zero-width/bidi characters removed, HTML character references decoded,
  * whitespace collapsed. norm holds the tokens' normalized forms joined by single spaces
  * in token order, so a run of tokens i..j is the span norm[tok[i].norm_start ..
- * tok[j].norm_start + tok[j].norm_len).
+ * tok[j].norm_start + tok[j].norm_len). After oc_text_analyze, norm's NUL is followed
+ * by OC_NORM_PADDING more zero bytes, so that 8 bytes can be read from any token.
  */
+#define OC_NORM_PADDING 8
+
 struct oc_text {
 	struct oc_buf raw;
 	struct oc_buf norm;
@@ -68,6 +71,7 @@ struct oc_text {
 	size_t scratch_cap;
 	unsigned exclaims, questions; /* counts of ! and ? in the whole text */
 	unsigned has_nospace;        /* some token is in a no-space script */
+	unsigned kinds;              /* bit per enum oc_token_kind that may be present */
 	oc_known_word_fn known;
 	void *known_ctx;
 };

@@ -459,6 +459,19 @@ static void lookup_tokens(struct oc_scorer *sc)
 	}
 }
 
+/* Whether a word's first two letters can start a laugh: a cheap test for every word. */
+static inline int laugh_start(const char *key)
+{
+	switch (key[0]) {
+	case 'h': case 'j': return key[1] == 'a' || key[1] == 'e' || key[1] == 'i' || key[1] == key[0];
+	case 'a': case 'e': case 'i': return key[1] == 'h' || key[1] == 'j' || key[1] == key[0];
+	case 'k': case 'w': return key[1] == 'k';
+	case 'r': return key[1] == 's';
+	case 'l': return key[1] == 'o';
+	default: return 0;
+	}
+}
+
 /* A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did. */
 static int laughter_match(struct match_ctx *mc, size_t i)
 {
@@ -466,8 +479,9 @@ static int laughter_match(struct match_ctx *mc, size_t i)
 	const char *key = mc->sc->text.norm.data + tok->norm_start;
 	const struct oc_entry *laugh;
 
-	if (tok->kind != OC_TOK_WORD ||
-	    !(is_laughter(key, tok->norm_len) ||
+	if (tok->kind != OC_TOK_WORD || tok->norm_len < 2 || !laugh_start(key))
+		return 0;
+	if (!(is_laughter(key, tok->norm_len) ||
 	      ((tok->flags & OC_TF_ELONGATED) && tok->norm_len == 2 && key[0] == 'k' && key[1] == 'k' &&
 	       tok->raw_len >= 4)))
 		return 0;

@@ -97,14 +97,11 @@ const char *oc_credential_lookup(const char *creds, const char *url, char *out, 
 		return NULL;
 	host += 3;
 	/* user@ in the authority is not part of the host */
-	hlen = strcspn(host, "/?#");
 	{
-		const char *at = memchr(host, '@', hlen);
+		const char *at = memchr(host, '@', strcspn(host, "/?#"));
 
-		if (at != NULL) {
-			hlen -= (size_t)(at + 1 - host);
+		if (at != NULL)
 			host = at + 1;
-		}
 	}
 	hlen = strcspn(host, "/:?#");
 	for (line = creds; *line; line = next) {

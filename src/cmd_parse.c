@@ -236,7 +236,7 @@ static int parse_one(struct parse_run *r, const char *arg, const char *charset, 
 	size_t json_start = r->out.len;
 
 	r->name = strcmp(arg, "-") == 0 ? "<stdin>" : arg;
-	memset(&fe, 0, sizeof(fe));
+	memset(&fe, 0, sizeof(fe)); /* fetch_url fills it; a file leaves it empty */
 	if (is_url) {
 		if (fetch_url(arg, &fe) < 0) {
 			fetched_release(&fe);

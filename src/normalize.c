@@ -600,6 +600,19 @@ static unsigned case_flags(const struct oc_text *t, size_t from, size_t to)
 	return flags;
 }
 
+/* Ends a word whose w normalized bytes were written after norm: length, letter flags. */
+static inline void finish_word(struct oc_text *t, struct oc_token *tok, size_t w, size_t letters,
+			       size_t upper)
+{
+	t->norm.len += w;
+	t->norm.data[t->norm.len] = '\0';
+	if (letters > 0)
+		tok->flags |= OC_TF_HASLETTER;
+	if (letters >= 2 && upper == letters)
+		tok->flags |= OC_TF_ALLCAPS;
+	end_token(t, tok);
+}
+
 /*
  * The common case of add_word_token: a run of ASCII letters, digits and inner
  * apostrophes. Case flags, lower-casing and elongation are done in one pass.
@@ -634,13 +647,7 @@ static void add_ascii_word(struct oc_text *t, enum oc_token_kind kind, size_t fr
 		}
 		out[w++] = (char)c;
 	}
-	t->norm.len += w;
-	t->norm.data[t->norm.len] = '\0';
-	if (letters > 0)
-		tok->flags |= OC_TF_HASLETTER;
-	if (letters >= 2 && upper == letters)
-		tok->flags |= OC_TF_ALLCAPS;
-	end_token(t, tok);
+	finish_word(t, tok, w, letters, upper);
 }
 
 static void add_word_token(struct oc_text *t, enum oc_token_kind kind, size_t from, size_t to,
@@ -1057,13 +1064,7 @@ static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
 	tok->kind = letters > 0 ? OC_TOK_WORD : OC_TOK_NUMBER;
 	t->kinds |= 1u << tok->kind;
 	tok->raw_len = t->cp_raw[j] - t->cp_raw[i];
-	t->norm.len += w;
-	t->norm.data[t->norm.len] = '\0';
-	if (letters > 0)
-		tok->flags |= OC_TF_HASLETTER;
-	if (letters >= 2 && upper == letters)
-		tok->flags |= OC_TF_ALLCAPS;
-	end_token(t, tok);
+	finish_word(t, tok, w, letters, upper);
 	return j;
 }
 

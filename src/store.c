@@ -131,10 +131,11 @@ static const char schema_v2[] =
 static int db_error(struct oc_store *st, struct oc_error *err, const char *what)
 {
 	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+	int code = st->db ? sqlite3_errcode(st->db) : SQLITE_OK;
 
 	/* the operating system's reason, when there is one: "No space left on device" */
-	if (sys != 0 && (sqlite3_errcode(st->db) == SQLITE_IOERR || sqlite3_errcode(st->db) == SQLITE_FULL ||
-			 sqlite3_errcode(st->db) == SQLITE_CANTOPEN || sqlite3_errcode(st->db) == SQLITE_READONLY))
+	if (sys != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
+			 code == SQLITE_READONLY))
 		return oc_error_set(err, OC_ERR_IO, "database '%s': %s: %s (%s)", st->path, what,
 				    sqlite3_errmsg(st->db), strerror(sys));
 	return oc_error_set(err, OC_ERR_IO, "database '%s': %s: %s", st->path, what,

@@ -40,6 +40,17 @@ contains() { # contains FILE TEXT
 	grep -qF -- "$2" "$1" || { echo "'$1' lacks: $2"; head -5 "$1"; return 1; }
 }
 
+start_server() { # start_server SCRIPT ARGS...: a test HTTP server on 127.0.0.1, stopped
+	# on exit; sets PORT (the server prints its port as its first line) and U, its URL
+	python3 "$@" >"$TMP/port" 2>"$TMP/server.err" &
+	SERVER=$!
+	trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
+	i=0
+	while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	PORT=$(head -1 "$TMP/port")
+	U=http://127.0.0.1:$PORT
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

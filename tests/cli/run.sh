@@ -11,13 +11,7 @@ cp "$TESTDATA/feeds/mastodon-timeline.json" "$ROOT/mastodon.json"
 cp "$TESTDATA/feeds/statuspage-incidents.json" "$ROOT/status.json"
 cp "$TESTDATA/feeds/atom10-basic.xml" "$ROOT/blog.atom"
 cp "$TESTDATA/feeds/jsonfeed-1.1.json" "$ROOT/community.json"
-python3 "$TOP_SRCDIR/tests/cli/feedd.py" "$ROOT" >"$TMP/port" 2>"$TMP/feedd.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-PORT=$(head -1 "$TMP/port")
-U=http://127.0.0.1:$PORT
+start_server "$TOP_SRCDIR/tests/cli/feedd.py" "$ROOT"
 
 cat >"$TMP/feeds.opml" <<EOF
 <?xml version="1.0" encoding="utf-8"?>

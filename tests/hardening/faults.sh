@@ -115,13 +115,7 @@ cp "$F/reddit-listing.json" "$ROOT/reddit.json"
 cp "$F/hackernews-algolia.json" "$ROOT/hn.json"
 cp "$TOP_SRCDIR/feeds/demo/mastodon-spotifydown.json" "$ROOT/demo-mastodon.json"
 cp "$TOP_SRCDIR/feeds/demo/news.rss" "$ROOT/demo-news.rss"
-python3 "$TOP_SRCDIR/tests/cli/feedd.py" "$ROOT" >"$TMP/port" 2>"$TMP/feedd.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-PORT=$(head -1 "$TMP/port")
-U=http://127.0.0.1:$PORT
+start_server "$TOP_SRCDIR/tests/cli/feedd.py" "$ROOT"
 # three pages of a JSON Feed, each page slow, linked by next_url
 for n in 1 2 3; do
 	python3 - "$ROOT/page$n.json" "$n" "$U" <<'PY'

@@ -12,12 +12,7 @@
 HERE=$TOP_SRCDIR/tests/hardening
 N=${LOAD_SOURCES:-10000}
 
-python3 "$HERE/loadd.py" "$N" >"$TMP/port" 2>"$TMP/loadd.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-PORT=$(head -1 "$TMP/port")
+start_server "$HERE/loadd.py" "$N"
 python3 - "$N" "$PORT" >"$TMP/load.opml" <<'PY'
 import sys
 n, port = int(sys.argv[1]), sys.argv[2]

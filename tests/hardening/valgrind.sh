@@ -147,12 +147,7 @@ cp "$F/mastodon-timeline.json" "$ROOT/mastodon.json"
 cp "$F/statuspage-incidents.json" "$ROOT/status.json"
 cp "$F/atom10-basic.xml" "$ROOT/blog.atom"
 printf 'this is not a feed at all\n' >"$ROOT/junk.xml"
-python3 "$TOP_SRCDIR/tests/cli/feedd.py" "$ROOT" >"$TMP/port" 2>"$TMP/feedd.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-U=http://127.0.0.1:$(head -1 "$TMP/port")
+start_server "$TOP_SRCDIR/tests/cli/feedd.py" "$ROOT"
 cat >"$TMP/http.opml" <<EOF
 <?xml version="1.0" encoding="utf-8"?>
 <opml version="2.0"><head><title>valgrind</title></head><body>

@@ -1343,6 +1343,10 @@ static void find_features(struct oc_scorer *sc, size_t nmatches, struct oc_score
 		}
 	}
 	out->features = near ? near : all;
+	/* "app" is the catch-all: the app as a whole fails. When the post names what in it
+	 * is broken ("the app won't let me log in"), that is the feature. */
+	if (out->features & ~(1u << OC_FEAT_APP))
+		out->features &= ~(1u << OC_FEAT_APP);
 	if (!out->is_outage)
 		out->features = 0;
 }

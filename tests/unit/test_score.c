@@ -142,6 +142,10 @@ int main(void)
 	ok(has_feature(OC_FEAT_LOGIN) && has_feature(OC_FEAT_PLAYBACK), "login and playback features");
 	score("i love my spotify playlists");
 	is_int(s.features, 0, "no features without an outage");
+	score("the spotify app keeps crashing, is it down?");
+	is_int(s.features, 1u << OC_FEAT_APP, "the app as a whole: app");
+	score("spotify down? the app won't let me log in");
+	is_int(s.features, 1u << OC_FEAT_LOGIN, "app is the catch-all: a named feature replaces it");
 
 	/* region */
 	score("spotify down in seattle?");

@@ -1004,14 +1004,108 @@ static int plain_word_start(const struct oc_text *t, size_t i)
 	return 1;
 }
 
+#define BYTES_ONES 0x0101010101010101ULL
+#define BYTES_HIGH (BYTES_ONES * 0x80)
+
+/* The bytes of x (each below 0x80) that lie in [lo, hi], as their high bits. */
+static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
+{
+	return (x + BYTES_ONES * (0x80 - lo)) & ~(x + BYTES_ONES * (0x7F - hi)) & BYTES_HIGH;
+}
+
+/* How many bytes a mask of high bits marks (without a popcount instruction). */
+static inline size_t bytes_count(uint64_t mask)
+{
+	return (size_t)(((mask >> 7) * BYTES_ONES) >> 56);
+}
+
+/* The zero bytes of x, as their high bits (exact: no borrow from a lower byte). */
+static inline uint64_t bytes_zero(uint64_t x)
+{
+	return ~(((x & ~BYTES_HIGH) + ~BYTES_HIGH) | x) & BYTES_HIGH;
+}
+
 /*
- * The common case of take_word: a run of ASCII letters and digits that ends where no
- * word can go on (not at an apostrophe, '.', ',' or a non-ASCII character, which
- * scan_word and match_domain decide). Scans, lower-cases, flags and cuts elongation in
- * one pass, as add_ascii_word does. Returns where the word ends, or 0 when the general
- * path must decide (the token and its text are then taken back).
+ * take_ascii_word for a word of fewer than 8 ASCII letters and digits, most words: its
+ * 8 raw bytes are classified, lower-cased and counted at once (raw holds the same
+ * characters as cps while they are ASCII, and is followed by zero bytes), so that no
+ * branch depends on each character. Returns 0 when take_ascii_word's loop must decide
+ * (a longer word, a letter repeated three times), and SIZE_MAX when the general path
+ * must (an end at an apostrophe, '.', ',' or a non-ASCII character).
  */
-static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
+static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t x, low, upper, lower, digit, stop, keep, word, letters_mask;
+	size_t n, j, letters, upper_count;
+	struct oc_token *tok;
+	int32_t next;
+	unsigned flags;
+
+	memcpy(&x, t->raw.data + t->cp_raw[i], 8);
+	low = x & ~BYTES_HIGH;
+	upper = bytes_in(low, 'A', 'Z');
+	lower = bytes_in(low, 'a', 'z');
+	digit = bytes_in(low, '0', '9');
+	stop = (~(upper | lower | digit) | x) & BYTES_HIGH; /* a byte >= 0x80 stops too */
+	if (stop == 0)
+		return 0; /* 8 or more: the loop takes it */
+	n = (size_t)__builtin_ctzll(stop) >> 3;
+	if (n == 0)
+		return 0;
+	j = i + n;
+	next = j < t->ncps ? t->cps[j] : 0;
+	if (next == '\'' || next == '.' || next == ',' || next >= 0x80)
+		return SIZE_MAX;
+	keep = ~0ULL >> (64 - 8 * n);
+	word = (x | (upper >> 2)) & keep;
+	/* three equal characters in a row: the loop cuts the letters among them */
+	if (n >= 3 && (bytes_zero((word ^ (word << 8)) | (word ^ (word << 16))) & keep & ~0xFFFFULL))
+		return 0;
+	upper &= keep;
+	letters_mask = (upper | lower) & keep;
+	letters = bytes_count(letters_mask);
+	upper_count = bytes_count(upper);
+	flags = pending;
+	if (upper & letters_mask & -letters_mask)
+		flags |= OC_TF_CAPITALIZED;
+	if (letters > 0)
+		flags |= OC_TF_HASLETTER;
+	if (letters >= 2 && upper_count == letters)
+		flags |= OC_TF_ALLCAPS;
+	/* room for the separating space, 8 bytes of word and the NUL */
+	if (t->norm.len + 11 > t->norm.cap)
+		oc_buf_grow(&t->norm, 10);
+	if (t->ntokens == t->tokens_cap) {
+		t->tokens_cap = t->tokens_cap ? t->tokens_cap * 2 : 32;
+		t->tokens = oc_xrealloc(t->tokens, t->tokens_cap * sizeof(*t->tokens));
+	}
+	tok = &t->tokens[t->ntokens++];
+	/* only letters are cut, so a run of digits (a number) is as written */
+	tok->kind = letters > 0 ? OC_TOK_WORD : OC_TOK_NUMBER;
+	t->kinds |= 1u << tok->kind;
+	tok->flags = flags;
+	tok->raw_start = t->cp_raw[i];
+	tok->raw_len = t->cp_raw[j] - t->cp_raw[i];
+	tok->exclaims = tok->questions = 0;
+	tok->country[0] = '\0';
+	if (t->norm.len > 0)
+		t->norm.data[t->norm.len++] = ' ';
+	tok->norm_start = (uint32_t)t->norm.len;
+	tok->norm_len = (uint32_t)n;
+	memcpy(t->norm.data + t->norm.len, &word, 8); /* the NUL comes with it */
+	t->norm.len += n;
+	return j;
+#else
+	(void)t;
+	(void)i;
+	(void)pending;
+	return 0;
+#endif
+}
+
+/* take_ascii_word's loop, for any length. */
+static size_t take_ascii_word_slow(struct oc_text *t, size_t i, unsigned pending)
 {
 	const int32_t *cps = t->cps;
 	size_t lim = t->ncps - i > MAX_TOKEN_CPS ? i + MAX_TOKEN_CPS : t->ncps;
@@ -1068,6 +1162,24 @@ static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
 	return j;
 }
 
+/*
+ * The common case of take_word: a run of ASCII letters and digits that ends where no
+ * word can go on (not at an apostrophe, '.', ',' or a non-ASCII character, which
+ * scan_word and match_domain decide). Scans, lower-cases, flags and cuts elongation in
+ * one pass, as add_ascii_word does. Returns where the word ends, or 0 when the general
+ * path must decide (the token and its text are then taken back).
+ */
+static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
+{
+	size_t end;
+
+	if ((end = take_short_word(t, i, pending)) == SIZE_MAX)
+		return 0;
+	if (end > 0)
+		return end;
+	return take_ascii_word_slow(t, i, pending);
+}
+
 /* Adds the word, number or bare domain starting at i; returns where it ends. */
 static size_t take_word(struct oc_text *t, size_t i, unsigned pending)
 {
@@ -1109,6 +1221,9 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 		clean_input(t, s, len);
 		encode_raw(t);
 	}
+	/* zero bytes after raw, for the 8-byte loads of take_short_word */
+	oc_buf_grow(&t->raw, 8);
+	memset(t->raw.data + t->raw.len, 0, 9);
 
 	while (i < t->ncps) {
 		int32_t c = t->cps[i];

@@ -1104,8 +1104,14 @@ static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
 #endif
 }
 
-/* take_ascii_word's loop, for any length. */
-static size_t take_ascii_word_slow(struct oc_text *t, size_t i, unsigned pending)
+/*
+ * The common case of take_word: a run of ASCII letters and digits that ends where no
+ * word can go on (not at an apostrophe, '.', ',' or a non-ASCII character, which
+ * scan_word and match_domain decide). Scans, lower-cases, flags and cuts elongation in
+ * one pass, as add_ascii_word does. Returns where the word ends, or 0 when the general
+ * path must decide (the token and its text are then taken back).
+ */
+static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
 {
 	const int32_t *cps = t->cps;
 	size_t lim = t->ncps - i > MAX_TOKEN_CPS ? i + MAX_TOKEN_CPS : t->ncps;
@@ -1162,31 +1168,13 @@ static size_t take_ascii_word_slow(struct oc_text *t, size_t i, unsigned pending
 	return j;
 }
 
-/*
- * The common case of take_word: a run of ASCII letters and digits that ends where no
- * word can go on (not at an apostrophe, '.', ',' or a non-ASCII character, which
- * scan_word and match_domain decide). Scans, lower-cases, flags and cuts elongation in
- * one pass, as add_ascii_word does. Returns where the word ends, or 0 when the general
- * path must decide (the token and its text are then taken back).
- */
-static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
-{
-	size_t end;
-
-	if ((end = take_short_word(t, i, pending)) == SIZE_MAX)
-		return 0;
-	if (end > 0)
-		return end;
-	return take_ascii_word_slow(t, i, pending);
-}
-
-/* Adds the word, number or bare domain starting at i; returns where it ends. */
-static size_t take_word(struct oc_text *t, size_t i, unsigned pending)
+/* take_word when take_short_word gave short_end: 0 (not short) or SIZE_MAX. */
+static size_t take_long_word(struct oc_text *t, size_t i, unsigned pending, size_t short_end)
 {
 	int all_digits, ascii;
 	size_t j, n;
 
-	if ((j = take_ascii_word(t, i, pending)) > 0)
+	if (short_end == 0 && (j = take_ascii_word(t, i, pending)) > 0)
 		return j;
 	j = scan_word(t, i, &all_digits, &ascii);
 
@@ -1199,6 +1187,15 @@ static size_t take_word(struct oc_text *t, size_t i, unsigned pending)
 	else
 		add_word_token(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
 	return j;
+}
+
+/* Adds the word, number or bare domain starting at i; returns where it ends. */
+static inline size_t take_word(struct oc_text *t, size_t i, unsigned pending)
+{
+	size_t j = take_short_word(t, i, pending);
+
+	/* short_end 0 or SIZE_MAX: take_short_word did not take it */
+	return j - 1 < SIZE_MAX - 1 ? j : take_long_word(t, i, pending, j);
 }
 
 void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned options)

@@ -243,6 +243,14 @@ static void choose_best(struct match_ctx *mc, size_t i, size_t ntokens)
 	mc->here_set = 0;
 }
 
+/* layer_accepts for L_SENT, of an entry in that layer. */
+static inline int sent_accepts(const struct match_ctx *mc, const struct oc_entry *e)
+{
+	/* entry_valence or entry_modifier finds something: tested without branches */
+	return ((e->valence_langs & mc->order->mask) | (e->mod_langs & mc->order->mod_mask) |
+		(e->emoji_valence != OC_NO_VALENCE)) != 0;
+}
+
 /* Whether an entry found for units i..i+n-1 counts for layer l in this post. */
 static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, int l,
 			 const char *raw, size_t raw_len)
@@ -251,10 +259,7 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 
 	switch (l) {
 	case L_SENT:
-		/* entry_valence or entry_modifier finds something: tested without branches */
-		return (e->layers & OC_LAYER_SENT) &&
-		       ((e->valence_langs & mc->order->mask) | (e->mod_langs & mc->order->mod_mask) |
-			(e->emoji_valence != OC_NO_VALENCE)) != 0;
+		return (e->layers & OC_LAYER_SENT) && sent_accepts(mc, e);
 	case L_OUTAGE:
 		if (!(e->layers & OC_LAYER_OUTAGE))
 			return 0;
@@ -472,14 +477,12 @@ static inline int laugh_start(const char *key)
 	}
 }
 
-/* A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did. */
-static int laughter_match(struct match_ctx *mc, size_t i)
+/* laughter_match past its first tests. */
+static int laughter_match_word(struct match_ctx *mc, const struct oc_token *tok, const char *key)
 {
-	const struct oc_token *tok = &mc->sc->text.tokens[i];
-	const char *key = mc->sc->text.norm.data + tok->norm_start;
 	const struct oc_entry *laugh;
 
-	if (tok->kind != OC_TOK_WORD || tok->norm_len < 2 || !laugh_start(key))
+	if (!laugh_start(key))
 		return 0;
 	if (!(is_laughter(key, tok->norm_len) ||
 	      ((tok->flags & OC_TF_ELONGATED) && tok->norm_len == 2 && key[0] == 'k' && key[1] == 'k' &&
@@ -490,6 +493,25 @@ static int laughter_match(struct match_ctx *mc, size_t i)
 		return 0;
 	set_best(mc, L_SENT, laugh, 1);
 	return 1;
+}
+
+/*
+ * A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did.
+ * Inline, with a test of the first letter, as most words are tried and few laugh.
+ */
+static inline int laughter_match(struct match_ctx *mc, size_t i)
+{
+	const struct oc_token *tok = &mc->sc->text.tokens[i];
+	const char *key = mc->sc->text.norm.data + tok->norm_start;
+	/* the letters laugh_start accepts first: a, e, h, i, j, k, l, r, w */
+	const uint32_t firsts = 1u << ('a' - 'a') | 1u << ('e' - 'a') | 1u << ('h' - 'a') |
+				1u << ('i' - 'a') | 1u << ('j' - 'a') | 1u << ('k' - 'a') |
+				1u << ('l' - 'a') | 1u << ('r' - 'a') | 1u << ('w' - 'a');
+	unsigned first = (unsigned char)key[0] - 'a';
+
+	if (tok->kind != OC_TOK_WORD || tok->norm_len < 2 || first >= 26 || !((firsts >> first) & 1))
+		return 0;
+	return laughter_match_word(mc, tok, key);
 }
 
 /* A token without an entry may still be a service, place or sentiment word in disguise. */
@@ -593,9 +615,12 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
 
 				/* later (longer) matches replace earlier ones: longest wins */
+				/* the layer bits of an entry are those of the layers (OC_LAYER_SENT is
+				 * 1 << L_SENT): sentiment and features, the common ones, are tested here */
 				for (bits = mc->layers & node->layers; bits != 0; bits &= bits - 1) {
 					l = __builtin_ctz(bits);
-					if (layer_accepts(mc, node, l, raw, raw_len))
+					if (l == L_SENT ? sent_accepts(mc, node) :
+					    l == L_FEATURE || layer_accepts(mc, node, l, raw, raw_len))
 						set_best(mc, l, node, (uint32_t)(j - i + 1));
 				}
 			}

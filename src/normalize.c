@@ -1025,57 +1025,105 @@ static inline uint64_t bytes_zero(uint64_t x)
 	return ~(((x & ~BYTES_HIGH) + ~BYTES_HIGH) | x) & BYTES_HIGH;
 }
 
+/* One 8-byte chunk of a word: the high bits of its letters, upper-case letters and stops. */
+struct chunk {
+	uint64_t bytes, letters, upper, stop;
+};
+
+static inline struct chunk classify_chunk(const char *s)
+{
+	struct chunk c;
+	uint64_t low, lower, digit;
+
+	memcpy(&c.bytes, s, 8);
+	low = c.bytes & ~BYTES_HIGH;
+	c.upper = bytes_in(low, 'A', 'Z');
+	lower = bytes_in(low, 'a', 'z');
+	digit = bytes_in(low, '0', '9');
+	c.letters = c.upper | lower;
+	c.stop = (~(c.letters | digit) | c.bytes) & BYTES_HIGH; /* a byte >= 0x80 stops too */
+	return c;
+}
+
+/* Whether some byte of w that mask marks equals the two bytes before it. */
+static inline int has_triple(uint64_t w, uint64_t mask)
+{
+	return (bytes_zero((w ^ (w << 8)) | (w ^ (w << 16))) & mask) != 0;
+}
+
 /*
- * take_ascii_word for a word of fewer than 8 ASCII letters and digits, most words: its
- * 8 raw bytes are classified, lower-cased and counted at once (raw holds the same
+ * take_ascii_word for a word of fewer than 16 ASCII letters and digits, most words: its
+ * raw bytes are classified, lower-cased and counted 8 at once (raw holds the same
  * characters as cps while they are ASCII, and is followed by zero bytes), so that no
  * branch depends on each character. Returns 0 when take_ascii_word's loop must decide
  * (a longer word, a letter repeated three times), and SIZE_MAX when the general path
- * must (an end at an apostrophe, '.', ',' or a non-ASCII character).
+ * must (an end at an apostrophe or a non-ASCII character, or at a '.' or ',' that a
+ * number or domain name could go on from).
  */
 static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t x, low, upper, lower, digit, stop, keep, word, letters_mask;
+	const char *r = t->raw.data + t->cp_raw[i];
+	struct chunk c0 = classify_chunk(r), c1;
+	uint64_t keep, word0, word1 = 0, letters_mask, upper_mask;
 	size_t n, j, letters, upper_count;
 	struct oc_token *tok;
 	int32_t next;
-	unsigned flags;
+	unsigned flags = pending;
 
-	memcpy(&x, t->raw.data + t->cp_raw[i], 8);
-	low = x & ~BYTES_HIGH;
-	upper = bytes_in(low, 'A', 'Z');
-	lower = bytes_in(low, 'a', 'z');
-	digit = bytes_in(low, '0', '9');
-	stop = (~(upper | lower | digit) | x) & BYTES_HIGH; /* a byte >= 0x80 stops too */
-	if (stop == 0)
-		return 0; /* 8 or more: the loop takes it */
-	n = (size_t)__builtin_ctzll(stop) >> 3;
-	if (n == 0)
-		return 0;
+	if (c0.stop != 0) {
+		n = (size_t)__builtin_ctzll(c0.stop) >> 3;
+		if (n == 0)
+			return 0;
+		keep = ~0ULL >> (64 - 8 * n);
+		letters_mask = c0.letters & keep;
+		upper_mask = c0.upper & keep;
+		word0 = (c0.bytes | (c0.upper >> 2)) & keep;
+		/* three equal characters in a row: the loop cuts the letters among them */
+		if (n >= 3 && has_triple(word0, keep & ~0xFFFFULL))
+			return 0;
+		letters = bytes_count(letters_mask);
+		upper_count = bytes_count(upper_mask);
+	} else {
+		c1 = classify_chunk(r + 8);
+		if (c1.stop == 0)
+			return 0; /* 16 or more: the loop takes it */
+		n = 8 + ((size_t)__builtin_ctzll(c1.stop) >> 3);
+		/* of the second chunk: none of it for n == 8 */
+		keep = n == 8 ? 0 : ~0ULL >> (64 - 8 * (n - 8));
+		word0 = c0.bytes | (c0.upper >> 2);
+		word1 = (c1.bytes | (c1.upper >> 2)) & keep;
+		if (has_triple(word0, ~0xFFFFULL) || has_triple(word1, keep & ~0xFFFFULL) ||
+		    has_triple((word0 >> 48) | (word1 << 16), (keep << 16) & 0xFFFF0000ULL))
+			return 0;
+		/* the counts of both chunks add up in each byte (2 at most) */
+		letters = (size_t)((((c0.letters >> 7) + ((c1.letters & keep) >> 7)) * BYTES_ONES) >> 56);
+		upper_count = (size_t)((((c0.upper >> 7) + ((c1.upper & keep) >> 7)) * BYTES_ONES) >> 56);
+		letters_mask = c0.letters ? c0.letters : c1.letters & keep;
+		upper_mask = c0.letters ? c0.upper : c1.upper & keep;
+	}
 	j = i + n;
 	next = j < t->ncps ? t->cps[j] : 0;
-	if (next == '\'' || next == '.' || next == ',' || next >= 0x80)
+	if (next == '.' || next == ',') {
+		int32_t after = j + 1 < t->ncps ? t->cps[j + 1] : 0;
+
+		/* scan_word goes on over "1,000" and match_domain takes "status.io" */
+		if (!(next == ',' && letters > 0) &&
+		    !(after < 0x80 && !(ascii_class[after] & (C_LETTER | C_DIGIT))))
+			return SIZE_MAX;
+	} else if (next == '\'' || next >= 0x80) {
 		return SIZE_MAX;
-	keep = ~0ULL >> (64 - 8 * n);
-	word = (x | (upper >> 2)) & keep;
-	/* three equal characters in a row: the loop cuts the letters among them */
-	if (n >= 3 && (bytes_zero((word ^ (word << 8)) | (word ^ (word << 16))) & keep & ~0xFFFFULL))
-		return 0;
-	upper &= keep;
-	letters_mask = (upper | lower) & keep;
-	letters = bytes_count(letters_mask);
-	upper_count = bytes_count(upper);
-	flags = pending;
-	if (upper & letters_mask & -letters_mask)
+	}
+	/* letters_mask and upper_mask are of the chunk with the first letter */
+	if (upper_mask & letters_mask & -letters_mask)
 		flags |= OC_TF_CAPITALIZED;
 	if (letters > 0)
 		flags |= OC_TF_HASLETTER;
 	if (letters >= 2 && upper_count == letters)
 		flags |= OC_TF_ALLCAPS;
-	/* room for the separating space, 8 bytes of word and the NUL */
-	if (t->norm.len + 11 > t->norm.cap)
-		oc_buf_grow(&t->norm, 10);
+	/* room for the separating space, 16 bytes of word and the NUL */
+	if (t->norm.len + 19 > t->norm.cap)
+		oc_buf_grow(&t->norm, 18);
 	if (t->ntokens == t->tokens_cap) {
 		t->tokens_cap = t->tokens_cap ? t->tokens_cap * 2 : 32;
 		t->tokens = oc_xrealloc(t->tokens, t->tokens_cap * sizeof(*t->tokens));
@@ -1093,7 +1141,9 @@ static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
 		t->norm.data[t->norm.len++] = ' ';
 	tok->norm_start = (uint32_t)t->norm.len;
 	tok->norm_len = (uint32_t)n;
-	memcpy(t->norm.data + t->norm.len, &word, 8); /* the NUL comes with it */
+	/* the NUL comes with the words: a zero byte follows the last character */
+	memcpy(t->norm.data + t->norm.len, &word0, 8);
+	memcpy(t->norm.data + t->norm.len + 8, &word1, 8);
 	t->norm.len += n;
 	return j;
 #else
@@ -1218,9 +1268,9 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 		clean_input(t, s, len);
 		encode_raw(t);
 	}
-	/* zero bytes after raw, for the 8-byte loads of take_short_word */
-	oc_buf_grow(&t->raw, 8);
-	memset(t->raw.data + t->raw.len, 0, 9);
+	/* zero bytes after raw, for the 16-byte loads of take_short_word */
+	oc_buf_grow(&t->raw, 16);
+	memset(t->raw.data + t->raw.len, 0, 17);
 
 	while (i < t->ncps) {
 		int32_t c = t->cps[i];
@@ -1381,7 +1431,8 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 			continue;
 		}
 		if (is_alnum_cp(c)) {
-			i = take_word(t, i, pending);
+			/* not a plain word start: take_short_word would seldom take it */
+			i = take_long_word(t, i, pending, 0);
 			pending = 0;
 			continue;
 		}

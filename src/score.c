@@ -114,6 +114,7 @@ void oc_scorer_release(struct oc_scorer *sc)
 	free(sc->svc_near);
 	free(sc->at);
 	free(sc->sent);
+	free(sc->scored);
 	free(sc->in_outage);
 	free(sc->outage_tok);
 	free(sc->unit_off);
@@ -381,6 +382,7 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 		      RULE("ed", "e"), RULE("d", ""), RULE("ing", ""), RULE("ing", "e"),
 		      RULE("ly", ""), RULE("'s", "") };
 #undef RULE
+	char stem[64];
 	size_t r;
 
 	if (len < 5 || !(key[len - 1] == 's' || key[len - 1] == 'd' || key[len - 1] == 'g' ||
@@ -390,16 +392,23 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 		size_t sl = rules[r].suffix_len, k;
 		const struct oc_entry *e;
 
-		if (len <= sl + 2)
+		if (len <= sl + 2 || rules[r].suffix[sl - 1] != key[len - 1])
 			continue;
 		for (k = 0; k < sl && key[len - sl + k] == rules[r].suffix[k]; k++)
 			;
 		if (k < sl)
 			continue;
-		oc_buf_reset(&sc->tmp);
-		oc_buf_add(&sc->tmp, key, len - sl);
-		oc_buf_add(&sc->tmp, rules[r].replace, rules[r].replace_len);
-		e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+		if (len - sl + rules[r].replace_len <= sizeof(stem)) {
+			/* most words: the stem is built on the stack */
+			memcpy(stem, key, len - sl);
+			memcpy(stem + len - sl, rules[r].replace, rules[r].replace_len);
+			e = oc_lexicon_get(sc->lx, stem, len - sl + rules[r].replace_len);
+		} else {
+			oc_buf_reset(&sc->tmp);
+			oc_buf_add(&sc->tmp, key, len - sl);
+			oc_buf_add(&sc->tmp, rules[r].replace, rules[r].replace_len);
+			e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+		}
 		if (e != NULL && e->valence[OC_LANG_EN] != OC_NO_VALENCE)
 			return e;
 	}
@@ -901,7 +910,8 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 	size_t n = build_items(sc, order, nmatches), i, k;
 	struct oc_item *items = sc->items;
 	double *sent, sum = 0, pos_sum = 0, neg_sum = 0, punct = 0, total;
-	size_t caps = 0, neu_count = 0, contrast = (size_t)-1;
+	uint32_t *scored;
+	size_t caps = 0, neu_count = 0, contrast = (size_t)-1, nscored = 0, next_scored;
 	int cap_diff, negation_open;
 	double contrast_after = 1.5;
 
@@ -910,19 +920,26 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		caps += items[i].caps;
 	cap_diff = caps > 0 && caps < n;
 
+	/* the items with a valence of their own are listed without branches (which words
+	 * have one comes unpredictably); the others score 0 */
+	scored = reserve(&sc->scored, &sc->scored_cap, n, sizeof(*scored));
 	for (i = 0; i < n; i++) {
-		struct oc_item *it = &items[i];
-		double v;
+		const struct oc_item *it = &items[i];
 
 		if (it->mod_kind == OC_MOD_CONTRAST && contrast == (size_t)-1) {
 			contrast = i;
 			contrast_after = it->mod_value > 0 ? it->mod_value : 1.5;
 		}
-		if (it->mod_kind == OC_MOD_BOOSTER || it->mod_kind == OC_MOD_DAMPENER ||
-		    !it->has_valence) {
-			sent[i] = 0;
-			continue;
-		}
+		sent[i] = 0;
+		scored[nscored] = (uint32_t)i;
+		nscored += (it->has_valence != 0) & (it->mod_kind != OC_MOD_BOOSTER) &
+			   (it->mod_kind != OC_MOD_DAMPENER);
+	}
+	for (next_scored = 0; next_scored < nscored; next_scored++) {
+		struct oc_item *it = &items[scored[next_scored]];
+		double v;
+
+		i = scored[next_scored];
 		v = it->valence;
 		/* a negator that is also a sentiment word ("no") yields to what it negates */
 		if (it->mod_kind == OC_MOD_NEGATOR && i + 1 < n && items[i + 1].has_valence) {
@@ -995,8 +1012,10 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		/* adding 0 changes neither sum (they never hold -0), and the signs of the
 		 * valences come unpredictably: no branches */
 		sum += s;
-		pos_sum += s > 0 ? s + 1 : 0;
-		neg_sum += s < 0 ? s - 1 : 0;
+		/* products, not conditionals, which compilers branch on: 0 * x is 0 or -0,
+		 * and adding either leaves the sums as they were */
+		pos_sum += (double)(s > 0) * (s + 1);
+		neg_sum += (double)(s < 0) * (s - 1);
 		neu_count += !(s > 0) & !(s < 0);
 		if (sc->explain && sent[i] != 0)
 			explain(sc, out, "sentiment", items[i].key, items[i].key_len,

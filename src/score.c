@@ -505,22 +505,39 @@ static int laughter_match_word(struct match_ctx *mc, const struct oc_token *tok,
 }
 
 /*
- * A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did.
- * Inline, with a test of the first letter, as most words are tried and few laugh.
+ * Whether token i may laugh: a word whose first two letters laugh_start accepts, tested
+ * without branches (most words are tried, few laugh, and which comes unpredictably).
  */
+static inline int may_laugh(const struct match_ctx *mc, size_t i)
+{
+	/* bit (b & 31) of laugh_pairs[a & 31]: letters a, b can start a laugh; other bytes
+	 * that alias a pair only cost a call of laughter_match_word, which tests again */
+#define AT(c) [(c) & 31]
+#define BIT(c) (1u << ((c) & 31))
+	static const uint32_t laugh_pairs[32] = {
+		AT('a') = BIT('h') | BIT('j') | BIT('a'), AT('e') = BIT('h') | BIT('j') | BIT('e'),
+		AT('i') = BIT('h') | BIT('j') | BIT('i'), AT('h') = BIT('a') | BIT('e') | BIT('i') | BIT('h'),
+		AT('j') = BIT('a') | BIT('e') | BIT('i') | BIT('j'), AT('k') = BIT('k'),
+		AT('w') = BIT('k'), AT('r') = BIT('s'), AT('l') = BIT('o')
+	};
+#undef AT
+#undef BIT
+	const struct oc_token *tok = &mc->sc->text.tokens[i];
+	/* key[1] is readable even for a one-byte token: norm is padded */
+	const unsigned char *key = (const unsigned char *)mc->sc->text.norm.data + tok->norm_start;
+
+	return (tok->kind == OC_TOK_WORD) & (tok->norm_len >= 2) &
+	       (int)((laugh_pairs[key[0] & 31] >> (key[1] & 31)) & 1);
+}
+
+/* A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did. */
 static inline int laughter_match(struct match_ctx *mc, size_t i)
 {
 	const struct oc_token *tok = &mc->sc->text.tokens[i];
-	const char *key = mc->sc->text.norm.data + tok->norm_start;
-	/* the letters laugh_start accepts first: a, e, h, i, j, k, l, r, w */
-	const uint32_t firsts = 1u << ('a' - 'a') | 1u << ('e' - 'a') | 1u << ('h' - 'a') |
-				1u << ('i' - 'a') | 1u << ('j' - 'a') | 1u << ('k' - 'a') |
-				1u << ('l' - 'a') | 1u << ('r' - 'a') | 1u << ('w' - 'a');
-	unsigned first = (unsigned char)key[0] - 'a';
 
-	if (tok->kind != OC_TOK_WORD || tok->norm_len < 2 || first >= 26 || !((firsts >> first) & 1))
+	if (!may_laugh(mc, i))
 		return 0;
-	return laughter_match_word(mc, tok, key);
+	return laughter_match_word(mc, tok, mc->sc->text.norm.data + tok->norm_start);
 }
 
 /* A token without an entry may still be a service, place or sentiment word in disguise. */
@@ -642,8 +659,8 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 				break;
 		}
 		/* a laugh known only to another language's lexicon ("wkwk" in a post in English) */
-		if ((mc->layers & (1u << L_SENT)) && !(mc->here_set & (1u << L_SENT)))
-			laughter_match(mc, i);
+		if (may_laugh(mc, i) & (int)(((mc->layers & ~mc->here_set) >> L_SENT) & 1))
+			laughter_match_word(mc, tok, t->norm.data + tok->norm_start);
 		choose_best(mc, i, n);
 	}
 	for (l = 0; l < NLAYERS; l++)

@@ -115,6 +115,7 @@ void oc_scorer_release(struct oc_scorer *sc)
 	free(sc->at);
 	free(sc->sent);
 	free(sc->scored);
+	free(sc->grouped);
 	free(sc->in_outage);
 	free(sc->outage_tok);
 	free(sc->unit_off);
@@ -766,6 +767,37 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 	}
 }
 
+/*
+ * Orders the matches by layer, keeping their order within each layer (all that their
+ * readers depend on), so that each reader goes through its own layer's only:
+ * sc->matches[sc->layer_start[l], sc->layer_start[l + 1]).
+ */
+static void group_by_layer(struct oc_scorer *sc, size_t nmatches)
+{
+	struct oc_match *grouped = reserve(&sc->grouped, &sc->grouped_cap, nmatches,
+					   sizeof(*grouped));
+	size_t next[NLAYERS] = { 0 }, m, cap;
+	int l;
+
+	for (m = 0; m < nmatches; m++)
+		next[sc->matches[m].layer]++;
+	sc->layer_start[0] = 0;
+	for (l = 0; l < NLAYERS; l++) {
+		size_t count = next[l];
+
+		next[l] = sc->layer_start[l];
+		sc->layer_start[l + 1] = sc->layer_start[l] + count;
+	}
+	for (m = 0; m < nmatches; m++)
+		grouped[next[sc->matches[m].layer]++] = sc->matches[m];
+	/* the old array becomes the scratch of the next call */
+	sc->grouped = sc->matches;
+	sc->matches = grouped;
+	cap = sc->grouped_cap;
+	sc->grouped_cap = sc->matches_cap;
+	sc->matches_cap = cap;
+}
+
 /* ---- explain ---- */
 
 static void explain(struct oc_scorer *sc, struct oc_score *out, const char *layer,
@@ -837,7 +869,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 
 	at = scratch(&sc->at, &sc->at_cap, t->ntokens, sizeof(*at));
 	outage_tok = scratch(&sc->outage_tok, &sc->outage_tok_cap, t->ntokens, 1);
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_SENT]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		uint32_t k;
 
@@ -1137,7 +1169,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 	int question = mc->question;
 	unsigned char *in_outage = scratch(&sc->in_outage, &sc->in_outage_cap, sc->text.ntokens, 1);
 
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		uint32_t k;
 
@@ -1146,7 +1178,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 				in_outage[k] = 1;
 	}
 
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		const struct oc_entry *e = mt->entry;
 		double w = e->outage_weight;
@@ -1236,11 +1268,11 @@ static int is_question(const struct oc_scorer *sc, const struct lang_order *orde
 }
 
 /* Whether a selected outage match has a condition that this post does not meet. */
-static int needs_second_pass(const struct oc_scorer *sc, size_t nmatches, const struct match_ctx *mc)
+static int needs_second_pass(const struct oc_scorer *sc, const struct match_ctx *mc)
 {
 	size_t m;
 
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		unsigned f;
 
@@ -1285,7 +1317,7 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 	size_t m, i;
 
 	scratch(&sc->svc_near, &sc->svc_near_cap, t->ntokens, 1);
-	for (m = 0; m < nmatches; m++)
+	for (m = sc->layer_start[L_SERVICE]; m < sc->layer_start[L_SERVICE + 1]; m++)
 		if (sc->matches[m].layer == L_SERVICE) {
 			if (sc->matches[m].substr)
 				memset(sc->svc_near, 1, t->ntokens); /* no token positions in a run */
@@ -1373,13 +1405,13 @@ static void find_features(struct oc_scorer *sc, size_t nmatches, struct oc_score
 	size_t m, k;
 
 	out->features = 0;
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_FEATURE]; m < sc->layer_start[L_FEATURE + 1]; m++) {
 		const struct oc_match *fm = &sc->matches[m];
 		uint32_t best = UINT32_MAX;
 
 		if (fm->layer != L_FEATURE)
 			continue;
-		for (k = 0; k < nmatches; k++) {
+		for (k = sc->layer_start[L_OUTAGE]; k < sc->layer_start[L_OUTAGE + 1]; k++) {
 			const struct oc_match *om = &sc->matches[k];
 			uint32_t d;
 
@@ -1434,7 +1466,8 @@ static int place_from_text(struct oc_scorer *sc, size_t nmatches, struct oc_scor
 	size_t nitems = nmatches + ((t->kinds & (1u << OC_TOK_EMOJI)) ? t->ntokens : 0);
 	int best = -1;
 
-	for (m = 0; m < nitems; m++) {
+	/* L_PLACE is the last layer: its matches end at nmatches */
+	for (m = sc->layer_start[L_PLACE]; m < nitems; m++) {
 		int c, w, pos;
 
 		if (m < nmatches) {
@@ -1675,11 +1708,12 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	match_tokens(&mc, &nmatches);
 	if (sc->text.has_nospace)
 		match_substrings(&mc, &nmatches);
+	group_by_layer(sc, nmatches);
 
 	find_services(sc, nmatches, h, out);
 	mc.has_service = out->nservices > 0;
 	mc.question = is_question(sc, &order);
-	if (needs_second_pass(sc, nmatches, &mc)) {
+	if (needs_second_pass(sc, &mc)) {
 		/* an outage phrase whose condition fails ("down for anyone" without a question)
 		 * must not hide the shorter phrases inside it: match that layer again */
 		size_t w = 0;
@@ -1693,6 +1727,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		match_tokens(&mc, &nmatches);
 		if (sc->text.has_nospace)
 			match_substrings(&mc, &nmatches);
+		group_by_layer(sc, nmatches);
 	}
 	score_outage(sc, &order, nmatches, &mc, out);
 	find_features(sc, nmatches, out);

@@ -15,6 +15,9 @@
 
 #define REPLACEMENT 0xFFFD
 #define MAX_TOKEN_CPS 512 /* longer runs are cut: no word is that long */
+/* 8 bytes at once: a byte of ones, and the high bit of each byte */
+#define BYTES_ONES 0x0101010101010101ULL
+#define BYTES_HIGH (BYTES_ONES * 0x80)
 
 void oc_text_init(struct oc_text *t)
 {
@@ -385,7 +388,18 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 	while (i < len) {
 		int32_t cp;
 		size_t used;
+		uint64_t w;
 
+		if (i + 8 <= len && (memcpy(&w, u + i, 8), (w & BYTES_HIGH) == 0)) {
+			/* 8 ASCII bytes: the common stretch between the other characters */
+			for (used = 0; used < 8; used++) {
+				t->cps[n + used] = u[i + used];
+				t->cp_raw[n + used] = (uint32_t)(i + used);
+			}
+			n += 8;
+			i += 8;
+			continue;
+		}
 		if (u[i] < 0x80) {
 			t->cps[n] = u[i];
 			t->cp_raw[n] = (uint32_t)i;
@@ -1004,9 +1018,6 @@ static int plain_word_start(const struct oc_text *t, size_t i)
 	return 1;
 }
 
-#define BYTES_ONES 0x0101010101010101ULL
-#define BYTES_HIGH (BYTES_ONES * 0x80)
-
 /* The bytes of x (each below 0x80) that lie in [lo, hi], as their high bits. */
 static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
 {
@@ -1033,14 +1044,14 @@ struct chunk {
 static inline struct chunk classify_chunk(const char *s)
 {
 	struct chunk c;
-	uint64_t low, lower, digit;
+	uint64_t low, digit;
 
 	memcpy(&c.bytes, s, 8);
 	low = c.bytes & ~BYTES_HIGH;
-	c.upper = bytes_in(low, 'A', 'Z');
-	lower = bytes_in(low, 'a', 'z');
+	/* with bit 5 set, upper-case letters fall on lower-case ones and nothing else does */
+	c.letters = bytes_in(low | BYTES_ONES * 0x20, 'a', 'z');
+	c.upper = c.letters & ~((low & BYTES_ONES * 0x20) << 2);
 	digit = bytes_in(low, '0', '9');
-	c.letters = c.upper | lower;
 	c.stop = (~(c.letters | digit) | c.bytes) & BYTES_HIGH; /* a byte >= 0x80 stops too */
 	return c;
 }
@@ -1103,7 +1114,9 @@ static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
 		upper_mask = c0.letters ? c0.upper : c1.upper & keep;
 	}
 	j = i + n;
-	next = j < t->ncps ? t->cps[j] : 0;
+	/* the byte after the word is its character when ASCII, at least 0x80 when not, and
+	 * zero at the end */
+	next = (unsigned char)r[n];
 	if (next == '.' || next == ',') {
 		int32_t after = j + 1 < t->ncps ? t->cps[j + 1] : 0;
 
@@ -1134,7 +1147,7 @@ static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
 	t->kinds |= 1u << tok->kind;
 	tok->flags = flags;
 	tok->raw_start = t->cp_raw[i];
-	tok->raw_len = t->cp_raw[j] - t->cp_raw[i];
+	tok->raw_len = (uint32_t)n; /* ASCII: a byte per character */
 	tok->exclaims = tok->questions = 0;
 	tok->country[0] = '\0';
 	if (t->norm.len > 0)

@@ -774,13 +774,15 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
  */
 static void group_by_layer(struct oc_scorer *sc, size_t nmatches)
 {
-	struct oc_match *grouped = reserve(&sc->grouped, &sc->grouped_cap, nmatches,
-					   sizeof(*grouped));
+	struct oc_match *grouped;
 	size_t next[NLAYERS] = { 0 }, m, cap;
+	unsigned unordered = 0;
 	int l;
 
-	for (m = 0; m < nmatches; m++)
+	for (m = 0; m < nmatches; m++) {
 		next[sc->matches[m].layer]++;
+		unordered |= m > 0 && sc->matches[m].layer < sc->matches[m - 1].layer;
+	}
 	sc->layer_start[0] = 0;
 	for (l = 0; l < NLAYERS; l++) {
 		size_t count = next[l];
@@ -788,6 +790,11 @@ static void group_by_layer(struct oc_scorer *sc, size_t nmatches)
 		next[l] = sc->layer_start[l];
 		sc->layer_start[l + 1] = sc->layer_start[l] + count;
 	}
+	/* match_tokens adds layer after layer: only the no-space matching and the second
+	 * pass leave matches out of order */
+	if (!unordered)
+		return;
+	grouped = reserve(&sc->grouped, &sc->grouped_cap, nmatches, sizeof(*grouped));
 	for (m = 0; m < nmatches; m++)
 		grouped[next[sc->matches[m].layer]++] = sc->matches[m];
 	/* the old array becomes the scratch of the next call */

@@ -8,6 +8,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <utf8proc.h>
 
@@ -345,14 +348,38 @@ static int plain_cp(int32_t c)
 static int simple_bytes(const unsigned char *u, size_t len, int *high)
 {
 	unsigned char bad = 0, top = 0; /* bytes, so that the vectors hold 16 of them */
-	size_t i;
+	size_t i = 0, j;
 
-	for (i = 0; i < len; i++) {
-		bad |= (u[i] < 0x20) | (u[i] == 0x7F) | (u[i] == '&') | (u[i] == '`');
-		top |= u[i];
+#ifdef __SSE2__
+	/* 16 bytes at once, and their pairs with the next byte (the compilers do not
+	 * vectorize the loops below) */
+	{
+		__m128i bad16 = _mm_setzero_si128(), top16 = _mm_setzero_si128();
+		const __m128i ctrl_max = _mm_set1_epi8(0x1F), space = _mm_set1_epi8(' ');
+
+		for (; i + 17 <= len; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+			__m128i after = _mm_loadu_si128((const __m128i *)(const void *)(u + i + 1));
+			__m128i b = _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v);
+
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('`')));
+			b = _mm_or_si128(b, _mm_and_si128(_mm_cmpeq_epi8(v, space),
+							  _mm_cmpeq_epi8(after, space)));
+			bad16 = _mm_or_si128(bad16, b);
+			top16 = _mm_or_si128(top16, v);
+		}
+		bad = _mm_movemask_epi8(bad16) != 0;
+		top = _mm_movemask_epi8(top16) != 0 ? 0x80 : 0;
 	}
-	for (i = 0; i + 1 < len; i++)
-		bad |= (u[i] == ' ') & (u[i + 1] == ' ');
+#endif
+	for (j = i; j < len; j++) {
+		bad |= (u[j] < 0x20) | (u[j] == 0x7F) | (u[j] == '&') | (u[j] == '`');
+		top |= u[j];
+	}
+	for (j = i; j + 1 < len; j++)
+		bad |= (u[j] == ' ') & (u[j + 1] == ' ');
 	*high = top >= 0x80;
 	return bad == 0;
 }

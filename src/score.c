@@ -709,7 +709,11 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 
 		oc_buf_add(&sc->tmp, norm + j, tok->norm_len);
 		while (j < end) {
-			size_t used = oc_utf8_decode((const unsigned char *)norm + j, end - j, &ucp[nunits]);
+			/* ASCII, most of a post, without the call */
+			size_t used = (unsigned char)norm[j] < 0x80 ?
+					      (ucp[nunits] = (unsigned char)norm[j], 1) :
+					      oc_utf8_decode((const unsigned char *)norm + j, end - j,
+							     &ucp[nunits]);
 
 			offs[nunits] = (uint32_t)(base + j);
 			tok_of[nunits] = (uint32_t)k;
@@ -726,7 +730,8 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 		size_t n, maxn;
 		unsigned layers_found = 0;
 
-		if (!oc_is_nospace_cp(ucp[i]) && ucp[i] != 0x30FC)
+		/* no script without spaces starts below U+0E00 */
+		if (ucp[i] < 0x0E00 || (!oc_is_nospace_cp(ucp[i]) && ucp[i] != 0x30FC))
 			continue;
 		first = oc_lexicon_get(sc->lx, sc->tmp.data + offs[i], offs[i + 1] - offs[i]);
 		if (first == NULL)

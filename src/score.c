@@ -664,13 +664,21 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 			laughter_match_word(mc, tok, t->norm.data + tok->norm_start);
 		choose_best(mc, i, n);
 	}
-	for (l = 0; l < NLAYERS; l++)
+	/* room for them all at once, then a plain store each */
+	for (l = 0, k = *count; l < NLAYERS; l++)
+		k += mc->nchosen[l];
+	if (k > sc->matches_cap) {
+		sc->matches_cap = k * 2 > 64 ? k * 2 : 64;
+		sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
+	}
+	for (l = 0, j = *count; l < NLAYERS; l++)
 		for (k = 0; k < mc->nchosen[l]; k++) {
 			const struct best *b = &mc->chosen[(size_t)l * n + k];
 			uint32_t at = mc->chosen_at[(size_t)l * n + k];
 
-			add_match(sc, count, b->entry, l, at, at + b->units, 0);
+			sc->matches[j++] = (struct oc_match){ b->entry, at, at + b->units, (uint8_t)l, 0 };
 		}
+	*count = j;
 }
 
 /* An entry found for a layer at a unit of the no-space matching. */

@@ -869,7 +869,10 @@ static int key_is(const struct oc_item *it, const char *s)
 /* English contractions that negate end in "n't": "didn't", "wouldn't". */
 static int ends_nt(const char *s, size_t len)
 {
-	return len > 3 && s[len - 3] == 'n' && s[len - 2] == '\'' && s[len - 1] == 't';
+	/* without branches, as which words end so comes unpredictably */
+	const char *end = len > 3 ? s + len - 3 : "   ";
+
+	return (len > 3) & (end[0] == 'n') & (end[1] == '\'') & (end[2] == 't');
 }
 
 static int item_negates(const struct oc_item *it)
@@ -980,6 +983,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 	struct oc_item *items = sc->items;
 	double *sent, sum = 0, pos_sum = 0, neg_sum = 0, punct = 0, total;
 	uint32_t *scored;
+	static const double window_scale[4] = { 1, 1, 0.95, 0.9 }; /* by distance k */
 	size_t caps = 0, neu_count = 0, contrast = (size_t)-1, nscored = 0, next_scored;
 	int cap_diff, negation_open;
 	double contrast_after = 1.5;
@@ -1035,10 +1039,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 					if (p->caps && cap_diff)
 						s += v > 0 ? OC_C_INCR : -OC_C_INCR;
 				}
-				if (k == 2)
-					s *= 0.95;
-				else if (k == 3)
-					s *= 0.9;
+				s *= window_scale[k]; /* 1, 0.95, 0.9: a load, not two branches */
 				v += s;
 			}
 			if (!negation_open || p->in_outage) {

@@ -403,7 +403,8 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 			/* most words: the stem is built on the stack */
 			memcpy(stem, key, len - sl);
 			memcpy(stem + len - sl, rules[r].replace, rules[r].replace_len);
-			e = oc_lexicon_get(sc->lx, stem, len - sl + rules[r].replace_len);
+			/* the stack buffer has 8 readable bytes from its start */
+			e = oc_lexicon_get_padded(sc->lx, stem, len - sl + rules[r].replace_len);
 		} else {
 			oc_buf_reset(&sc->tmp);
 			oc_buf_add(&sc->tmp, key, len - sl);

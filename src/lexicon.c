@@ -708,6 +708,7 @@ static void add_edge(struct oc_lexicon *lx, size_t parent, size_t word, size_t c
 	if (oc_lexicon_next(lx, &lx->entries[parent], &lx->entries[word]) == NULL)
 		lx->nedges++;
 	lx->entries[parent].has_next = 1;
+	lx->entries[parent].next_words |= oc_lexicon_word_bit((uint32_t)word + 1);
 	lx->entries[word].continues = 1;
 	edge_insert(lx->edges, lx->edges_cap, (uint32_t)parent + 1, (uint32_t)word + 1,
 		    (uint32_t)child + 1);

@@ -8,6 +8,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <utf8proc.h>
 
@@ -15,6 +18,9 @@
 
 #define REPLACEMENT 0xFFFD
 #define MAX_TOKEN_CPS 512 /* longer runs are cut: no word is that long */
+/* 8 bytes at once: a byte of ones, and the high bit of each byte */
+#define BYTES_ONES 0x0101010101010101ULL
+#define BYTES_HIGH (BYTES_ONES * 0x80)
 
 void oc_text_init(struct oc_text *t)
 {
@@ -342,14 +348,38 @@ static int plain_cp(int32_t c)
 static int simple_bytes(const unsigned char *u, size_t len, int *high)
 {
 	unsigned char bad = 0, top = 0; /* bytes, so that the vectors hold 16 of them */
-	size_t i;
+	size_t i = 0, j;
 
-	for (i = 0; i < len; i++) {
-		bad |= (u[i] < 0x20) | (u[i] == 0x7F) | (u[i] == '&') | (u[i] == '`');
-		top |= u[i];
+#ifdef __SSE2__
+	/* 16 bytes at once, and their pairs with the next byte (the compilers do not
+	 * vectorize the loops below) */
+	{
+		__m128i bad16 = _mm_setzero_si128(), top16 = _mm_setzero_si128();
+		const __m128i ctrl_max = _mm_set1_epi8(0x1F), space = _mm_set1_epi8(' ');
+
+		for (; i + 17 <= len; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+			__m128i after = _mm_loadu_si128((const __m128i *)(const void *)(u + i + 1));
+			__m128i b = _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v);
+
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('`')));
+			b = _mm_or_si128(b, _mm_and_si128(_mm_cmpeq_epi8(v, space),
+							  _mm_cmpeq_epi8(after, space)));
+			bad16 = _mm_or_si128(bad16, b);
+			top16 = _mm_or_si128(top16, v);
+		}
+		bad = _mm_movemask_epi8(bad16) != 0;
+		top = _mm_movemask_epi8(top16) != 0 ? 0x80 : 0;
 	}
-	for (i = 0; i + 1 < len; i++)
-		bad |= (u[i] == ' ') & (u[i + 1] == ' ');
+#endif
+	for (j = i; j < len; j++) {
+		bad |= (u[j] < 0x20) | (u[j] == 0x7F) | (u[j] == '&') | (u[j] == '`');
+		top |= u[j];
+	}
+	for (j = i; j + 1 < len; j++)
+		bad |= (u[j] == ' ') & (u[j + 1] == ' ');
 	*high = top >= 0x80;
 	return bad == 0;
 }
@@ -385,7 +415,18 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 	while (i < len) {
 		int32_t cp;
 		size_t used;
+		uint64_t w;
 
+		if (i + 8 <= len && (memcpy(&w, u + i, 8), (w & BYTES_HIGH) == 0)) {
+			/* 8 ASCII bytes: the common stretch between the other characters */
+			for (used = 0; used < 8; used++) {
+				t->cps[n + used] = u[i + used];
+				t->cp_raw[n + used] = (uint32_t)(i + used);
+			}
+			n += 8;
+			i += 8;
+			continue;
+		}
 		if (u[i] < 0x80) {
 			t->cps[n] = u[i];
 			t->cp_raw[n] = (uint32_t)i;
@@ -1004,6 +1045,155 @@ static int plain_word_start(const struct oc_text *t, size_t i)
 	return 1;
 }
 
+/* The bytes of x (each below 0x80) that lie in [lo, hi], as their high bits. */
+static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
+{
+	return (x + BYTES_ONES * (0x80 - lo)) & ~(x + BYTES_ONES * (0x7F - hi)) & BYTES_HIGH;
+}
+
+/* How many bytes a mask of high bits marks (without a popcount instruction). */
+static inline size_t bytes_count(uint64_t mask)
+{
+	return (size_t)(((mask >> 7) * BYTES_ONES) >> 56);
+}
+
+/* The zero bytes of x, as their high bits (exact: no borrow from a lower byte). */
+static inline uint64_t bytes_zero(uint64_t x)
+{
+	return ~(((x & ~BYTES_HIGH) + ~BYTES_HIGH) | x) & BYTES_HIGH;
+}
+
+/* One 8-byte chunk of a word: the high bits of its letters, upper-case letters and stops. */
+struct chunk {
+	uint64_t bytes, letters, upper, stop;
+};
+
+static inline struct chunk classify_chunk(const char *s)
+{
+	struct chunk c;
+	uint64_t low, digit;
+
+	memcpy(&c.bytes, s, 8);
+	low = c.bytes & ~BYTES_HIGH;
+	/* with bit 5 set, upper-case letters fall on lower-case ones and nothing else does */
+	c.letters = bytes_in(low | BYTES_ONES * 0x20, 'a', 'z');
+	c.upper = c.letters & ~((low & BYTES_ONES * 0x20) << 2);
+	digit = bytes_in(low, '0', '9');
+	c.stop = (~(c.letters | digit) | c.bytes) & BYTES_HIGH; /* a byte >= 0x80 stops too */
+	return c;
+}
+
+/* Whether some byte of w that mask marks equals the two bytes before it. */
+static inline int has_triple(uint64_t w, uint64_t mask)
+{
+	return (bytes_zero((w ^ (w << 8)) | (w ^ (w << 16))) & mask) != 0;
+}
+
+/*
+ * take_ascii_word for a word of fewer than 16 ASCII letters and digits, most words: its
+ * raw bytes are classified, lower-cased and counted 8 at once (raw holds the same
+ * characters as cps while they are ASCII, and is followed by zero bytes), so that no
+ * branch depends on each character. Returns 0 when take_ascii_word's loop must decide
+ * (a longer word, a letter repeated three times), and SIZE_MAX when the general path
+ * must (an end at an apostrophe or a non-ASCII character, or at a '.' or ',' that a
+ * number or domain name could go on from).
+ */
+static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const char *r = t->raw.data + t->cp_raw[i];
+	struct chunk c0 = classify_chunk(r), c1;
+	uint64_t keep, word0, word1 = 0, letters_mask, upper_mask;
+	size_t n, j, letters, upper_count;
+	struct oc_token *tok;
+	int32_t next;
+	unsigned flags = pending;
+
+	if (c0.stop != 0) {
+		n = (size_t)__builtin_ctzll(c0.stop) >> 3;
+		if (n == 0)
+			return 0;
+		keep = ~0ULL >> (64 - 8 * n);
+		letters_mask = c0.letters & keep;
+		upper_mask = c0.upper & keep;
+		word0 = (c0.bytes | (c0.upper >> 2)) & keep;
+		/* three equal characters in a row: the loop cuts the letters among them */
+		if (n >= 3 && has_triple(word0, keep & ~0xFFFFULL))
+			return 0;
+		letters = bytes_count(letters_mask);
+		upper_count = bytes_count(upper_mask);
+	} else {
+		c1 = classify_chunk(r + 8);
+		if (c1.stop == 0)
+			return 0; /* 16 or more: the loop takes it */
+		n = 8 + ((size_t)__builtin_ctzll(c1.stop) >> 3);
+		/* of the second chunk: none of it for n == 8 */
+		keep = n == 8 ? 0 : ~0ULL >> (64 - 8 * (n - 8));
+		word0 = c0.bytes | (c0.upper >> 2);
+		word1 = (c1.bytes | (c1.upper >> 2)) & keep;
+		if (has_triple(word0, ~0xFFFFULL) || has_triple(word1, keep & ~0xFFFFULL) ||
+		    has_triple((word0 >> 48) | (word1 << 16), (keep << 16) & 0xFFFF0000ULL))
+			return 0;
+		/* the counts of both chunks add up in each byte (2 at most) */
+		letters = (size_t)((((c0.letters >> 7) + ((c1.letters & keep) >> 7)) * BYTES_ONES) >> 56);
+		upper_count = (size_t)((((c0.upper >> 7) + ((c1.upper & keep) >> 7)) * BYTES_ONES) >> 56);
+		letters_mask = c0.letters ? c0.letters : c1.letters & keep;
+		upper_mask = c0.letters ? c0.upper : c1.upper & keep;
+	}
+	j = i + n;
+	/* the byte after the word is its character when ASCII, at least 0x80 when not, and
+	 * zero at the end */
+	next = (unsigned char)r[n];
+	if (next == '.' || next == ',') {
+		int32_t after = j + 1 < t->ncps ? t->cps[j + 1] : 0;
+
+		/* scan_word goes on over "1,000" and match_domain takes "status.io" */
+		if (!(next == ',' && letters > 0) &&
+		    !(after < 0x80 && !(ascii_class[after] & (C_LETTER | C_DIGIT))))
+			return SIZE_MAX;
+	} else if (next == '\'' || next >= 0x80) {
+		return SIZE_MAX;
+	}
+	/* letters_mask and upper_mask are of the chunk with the first letter */
+	if (upper_mask & letters_mask & -letters_mask)
+		flags |= OC_TF_CAPITALIZED;
+	if (letters > 0)
+		flags |= OC_TF_HASLETTER;
+	if (letters >= 2 && upper_count == letters)
+		flags |= OC_TF_ALLCAPS;
+	/* room for the separating space, 16 bytes of word and the NUL */
+	if (t->norm.len + 19 > t->norm.cap)
+		oc_buf_grow(&t->norm, 18);
+	if (t->ntokens == t->tokens_cap) {
+		t->tokens_cap = t->tokens_cap ? t->tokens_cap * 2 : 32;
+		t->tokens = oc_xrealloc(t->tokens, t->tokens_cap * sizeof(*t->tokens));
+	}
+	tok = &t->tokens[t->ntokens++];
+	/* only letters are cut, so a run of digits (a number) is as written */
+	tok->kind = letters > 0 ? OC_TOK_WORD : OC_TOK_NUMBER;
+	t->kinds |= 1u << tok->kind;
+	tok->flags = flags;
+	tok->raw_start = t->cp_raw[i];
+	tok->raw_len = (uint32_t)n; /* ASCII: a byte per character */
+	tok->exclaims = tok->questions = 0;
+	tok->country[0] = '\0';
+	if (t->norm.len > 0)
+		t->norm.data[t->norm.len++] = ' ';
+	tok->norm_start = (uint32_t)t->norm.len;
+	tok->norm_len = (uint32_t)n;
+	/* the NUL comes with the words: a zero byte follows the last character */
+	memcpy(t->norm.data + t->norm.len, &word0, 8);
+	memcpy(t->norm.data + t->norm.len + 8, &word1, 8);
+	t->norm.len += n;
+	return j;
+#else
+	(void)t;
+	(void)i;
+	(void)pending;
+	return 0;
+#endif
+}
+
 /*
  * The common case of take_word: a run of ASCII letters and digits that ends where no
  * word can go on (not at an apostrophe, '.', ',' or a non-ASCII character, which
@@ -1068,13 +1258,13 @@ static size_t take_ascii_word(struct oc_text *t, size_t i, unsigned pending)
 	return j;
 }
 
-/* Adds the word, number or bare domain starting at i; returns where it ends. */
-static size_t take_word(struct oc_text *t, size_t i, unsigned pending)
+/* take_word when take_short_word gave short_end: 0 (not short) or SIZE_MAX. */
+static size_t take_long_word(struct oc_text *t, size_t i, unsigned pending, size_t short_end)
 {
 	int all_digits, ascii;
 	size_t j, n;
 
-	if ((j = take_ascii_word(t, i, pending)) > 0)
+	if (short_end == 0 && (j = take_ascii_word(t, i, pending)) > 0)
 		return j;
 	j = scan_word(t, i, &all_digits, &ascii);
 
@@ -1087,6 +1277,15 @@ static size_t take_word(struct oc_text *t, size_t i, unsigned pending)
 	else
 		add_word_token(t, all_digits ? OC_TOK_NUMBER : OC_TOK_WORD, i, j, pending);
 	return j;
+}
+
+/* Adds the word, number or bare domain starting at i; returns where it ends. */
+static inline size_t take_word(struct oc_text *t, size_t i, unsigned pending)
+{
+	size_t j = take_short_word(t, i, pending);
+
+	/* short_end 0 or SIZE_MAX: take_short_word did not take it */
+	return j - 1 < SIZE_MAX - 1 ? j : take_long_word(t, i, pending, j);
 }
 
 void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned options)
@@ -1109,6 +1308,9 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 		clean_input(t, s, len);
 		encode_raw(t);
 	}
+	/* zero bytes after raw, for the 16-byte loads of take_short_word */
+	oc_buf_grow(&t->raw, 16);
+	memset(t->raw.data + t->raw.len, 0, 17);
 
 	while (i < t->ncps) {
 		int32_t c = t->cps[i];
@@ -1269,7 +1471,8 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 			continue;
 		}
 		if (is_alnum_cp(c)) {
-			i = take_word(t, i, pending);
+			/* not a plain word start: take_short_word would seldom take it */
+			i = take_long_word(t, i, pending, 0);
 			pending = 0;
 			continue;
 		}

@@ -114,6 +114,8 @@ void oc_scorer_release(struct oc_scorer *sc)
 	free(sc->svc_near);
 	free(sc->at);
 	free(sc->sent);
+	free(sc->scored);
+	free(sc->grouped);
 	free(sc->in_outage);
 	free(sc->outage_tok);
 	free(sc->unit_off);
@@ -243,6 +245,14 @@ static void choose_best(struct match_ctx *mc, size_t i, size_t ntokens)
 	mc->here_set = 0;
 }
 
+/* layer_accepts for L_SENT, of an entry in that layer. */
+static inline int sent_accepts(const struct match_ctx *mc, const struct oc_entry *e)
+{
+	/* entry_valence or entry_modifier finds something: tested without branches */
+	return ((e->valence_langs & mc->order->mask) | (e->mod_langs & mc->order->mod_mask) |
+		(e->emoji_valence != OC_NO_VALENCE)) != 0;
+}
+
 /* Whether an entry found for units i..i+n-1 counts for layer l in this post. */
 static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, int l,
 			 const char *raw, size_t raw_len)
@@ -251,10 +261,7 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 
 	switch (l) {
 	case L_SENT:
-		/* entry_valence or entry_modifier finds something: tested without branches */
-		return (e->layers & OC_LAYER_SENT) &&
-		       ((e->valence_langs & mc->order->mask) | (e->mod_langs & mc->order->mod_mask) |
-			(e->emoji_valence != OC_NO_VALENCE)) != 0;
+		return (e->layers & OC_LAYER_SENT) && sent_accepts(mc, e);
 	case L_OUTAGE:
 		if (!(e->layers & OC_LAYER_OUTAGE))
 			return 0;
@@ -376,6 +383,7 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 		      RULE("ed", "e"), RULE("d", ""), RULE("ing", ""), RULE("ing", "e"),
 		      RULE("ly", ""), RULE("'s", "") };
 #undef RULE
+	char stem[64];
 	size_t r;
 
 	if (len < 5 || !(key[len - 1] == 's' || key[len - 1] == 'd' || key[len - 1] == 'g' ||
@@ -385,16 +393,24 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 		size_t sl = rules[r].suffix_len, k;
 		const struct oc_entry *e;
 
-		if (len <= sl + 2)
+		if (len <= sl + 2 || rules[r].suffix[sl - 1] != key[len - 1])
 			continue;
 		for (k = 0; k < sl && key[len - sl + k] == rules[r].suffix[k]; k++)
 			;
 		if (k < sl)
 			continue;
-		oc_buf_reset(&sc->tmp);
-		oc_buf_add(&sc->tmp, key, len - sl);
-		oc_buf_add(&sc->tmp, rules[r].replace, rules[r].replace_len);
-		e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+		if (len - sl + rules[r].replace_len <= sizeof(stem)) {
+			/* most words: the stem is built on the stack */
+			memcpy(stem, key, len - sl);
+			memcpy(stem + len - sl, rules[r].replace, rules[r].replace_len);
+			/* the stack buffer has 8 readable bytes from its start */
+			e = oc_lexicon_get_padded(sc->lx, stem, len - sl + rules[r].replace_len);
+		} else {
+			oc_buf_reset(&sc->tmp);
+			oc_buf_add(&sc->tmp, key, len - sl);
+			oc_buf_add(&sc->tmp, rules[r].replace, rules[r].replace_len);
+			e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+		}
 		if (e != NULL && e->valence[OC_LANG_EN] != OC_NO_VALENCE)
 			return e;
 	}
@@ -472,14 +488,12 @@ static inline int laugh_start(const char *key)
 	}
 }
 
-/* A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did. */
-static int laughter_match(struct match_ctx *mc, size_t i)
+/* laughter_match past its first tests. */
+static int laughter_match_word(struct match_ctx *mc, const struct oc_token *tok, const char *key)
 {
-	const struct oc_token *tok = &mc->sc->text.tokens[i];
-	const char *key = mc->sc->text.norm.data + tok->norm_start;
 	const struct oc_entry *laugh;
 
-	if (tok->kind != OC_TOK_WORD || tok->norm_len < 2 || !laugh_start(key))
+	if (!laugh_start(key))
 		return 0;
 	if (!(is_laughter(key, tok->norm_len) ||
 	      ((tok->flags & OC_TF_ELONGATED) && tok->norm_len == 2 && key[0] == 'k' && key[1] == 'k' &&
@@ -490,6 +504,42 @@ static int laughter_match(struct match_ctx *mc, size_t i)
 		return 0;
 	set_best(mc, L_SENT, laugh, 1);
 	return 1;
+}
+
+/*
+ * Whether token i may laugh: a word whose first two letters laugh_start accepts, tested
+ * without branches (most words are tried, few laugh, and which comes unpredictably).
+ */
+static inline int may_laugh(const struct match_ctx *mc, size_t i)
+{
+	/* bit (b & 31) of laugh_pairs[a & 31]: letters a, b can start a laugh; other bytes
+	 * that alias a pair only cost a call of laughter_match_word, which tests again */
+#define AT(c) [(c) & 31]
+#define BIT(c) (1u << ((c) & 31))
+	static const uint32_t laugh_pairs[32] = {
+		AT('a') = BIT('h') | BIT('j') | BIT('a'), AT('e') = BIT('h') | BIT('j') | BIT('e'),
+		AT('i') = BIT('h') | BIT('j') | BIT('i'), AT('h') = BIT('a') | BIT('e') | BIT('i') | BIT('h'),
+		AT('j') = BIT('a') | BIT('e') | BIT('i') | BIT('j'), AT('k') = BIT('k'),
+		AT('w') = BIT('k'), AT('r') = BIT('s'), AT('l') = BIT('o')
+	};
+#undef AT
+#undef BIT
+	const struct oc_token *tok = &mc->sc->text.tokens[i];
+	/* key[1] is readable even for a one-byte token: norm is padded */
+	const unsigned char *key = (const unsigned char *)mc->sc->text.norm.data + tok->norm_start;
+
+	return (tok->kind == OC_TOK_WORD) & (tok->norm_len >= 2) &
+	       (int)((laugh_pairs[key[0] & 31] >> (key[1] & 31)) & 1);
+}
+
+/* A laughing word (is_laughter) counts as "haha" for sentiment. Returns 1 when it did. */
+static inline int laughter_match(struct match_ctx *mc, size_t i)
+{
+	const struct oc_token *tok = &mc->sc->text.tokens[i];
+
+	if (!may_laugh(mc, i))
+		return 0;
+	return laughter_match_word(mc, tok, mc->sc->text.norm.data + tok->norm_start);
 }
 
 /* A token without an entry may still be a service, place or sentiment word in disguise. */
@@ -593,9 +643,12 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
 
 				/* later (longer) matches replace earlier ones: longest wins */
+				/* the layer bits of an entry are those of the layers (OC_LAYER_SENT is
+				 * 1 << L_SENT): sentiment and features, the common ones, are tested here */
 				for (bits = mc->layers & node->layers; bits != 0; bits &= bits - 1) {
 					l = __builtin_ctz(bits);
-					if (layer_accepts(mc, node, l, raw, raw_len))
+					if (l == L_SENT ? sent_accepts(mc, node) :
+					    l == L_FEATURE || layer_accepts(mc, node, l, raw, raw_len))
 						set_best(mc, l, node, (uint32_t)(j - i + 1));
 				}
 			}
@@ -608,17 +661,25 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 				break;
 		}
 		/* a laugh known only to another language's lexicon ("wkwk" in a post in English) */
-		if ((mc->layers & (1u << L_SENT)) && !(mc->here_set & (1u << L_SENT)))
-			laughter_match(mc, i);
+		if (may_laugh(mc, i) & (int)(((mc->layers & ~mc->here_set) >> L_SENT) & 1))
+			laughter_match_word(mc, tok, t->norm.data + tok->norm_start);
 		choose_best(mc, i, n);
 	}
-	for (l = 0; l < NLAYERS; l++)
+	/* room for them all at once, then a plain store each */
+	for (l = 0, k = *count; l < NLAYERS; l++)
+		k += mc->nchosen[l];
+	if (k > sc->matches_cap) {
+		sc->matches_cap = k * 2 > 64 ? k * 2 : 64;
+		sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
+	}
+	for (l = 0, j = *count; l < NLAYERS; l++)
 		for (k = 0; k < mc->nchosen[l]; k++) {
 			const struct best *b = &mc->chosen[(size_t)l * n + k];
 			uint32_t at = mc->chosen_at[(size_t)l * n + k];
 
-			add_match(sc, count, b->entry, l, at, at + b->units, 0);
+			sc->matches[j++] = (struct oc_match){ b->entry, at, at + b->units, (uint8_t)l, 0 };
 		}
+	*count = j;
 }
 
 /* An entry found for a layer at a unit of the no-space matching. */
@@ -657,7 +718,11 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 
 		oc_buf_add(&sc->tmp, norm + j, tok->norm_len);
 		while (j < end) {
-			size_t used = oc_utf8_decode((const unsigned char *)norm + j, end - j, &ucp[nunits]);
+			/* ASCII, most of a post, without the call */
+			size_t used = (unsigned char)norm[j] < 0x80 ?
+					      (ucp[nunits] = (unsigned char)norm[j], 1) :
+					      oc_utf8_decode((const unsigned char *)norm + j, end - j,
+							     &ucp[nunits]);
 
 			offs[nunits] = (uint32_t)(base + j);
 			tok_of[nunits] = (uint32_t)k;
@@ -674,7 +739,8 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 		size_t n, maxn;
 		unsigned layers_found = 0;
 
-		if (!oc_is_nospace_cp(ucp[i]) && ucp[i] != 0x30FC)
+		/* no script without spaces starts below U+0E00 */
+		if (ucp[i] < 0x0E00 || (!oc_is_nospace_cp(ucp[i]) && ucp[i] != 0x30FC))
 			continue;
 		first = oc_lexicon_get(sc->lx, sc->tmp.data + offs[i], offs[i + 1] - offs[i]);
 		if (first == NULL)
@@ -713,6 +779,44 @@ static void match_substrings(struct match_ctx *mc, size_t *count)
 			next = u->unit + u->units;
 		}
 	}
+}
+
+/*
+ * Orders the matches by layer, keeping their order within each layer (all that their
+ * readers depend on), so that each reader goes through its own layer's only:
+ * sc->matches[sc->layer_start[l], sc->layer_start[l + 1]).
+ */
+static void group_by_layer(struct oc_scorer *sc, size_t nmatches)
+{
+	struct oc_match *grouped;
+	size_t next[NLAYERS] = { 0 }, m, cap;
+	unsigned unordered = 0;
+	int l;
+
+	for (m = 0; m < nmatches; m++) {
+		next[sc->matches[m].layer]++;
+		unordered |= m > 0 && sc->matches[m].layer < sc->matches[m - 1].layer;
+	}
+	sc->layer_start[0] = 0;
+	for (l = 0; l < NLAYERS; l++) {
+		size_t count = next[l];
+
+		next[l] = sc->layer_start[l];
+		sc->layer_start[l + 1] = sc->layer_start[l] + count;
+	}
+	/* match_tokens adds layer after layer: only the no-space matching and the second
+	 * pass leave matches out of order */
+	if (!unordered)
+		return;
+	grouped = reserve(&sc->grouped, &sc->grouped_cap, nmatches, sizeof(*grouped));
+	for (m = 0; m < nmatches; m++)
+		grouped[next[sc->matches[m].layer]++] = sc->matches[m];
+	/* the old array becomes the scratch of the next call */
+	sc->grouped = sc->matches;
+	sc->matches = grouped;
+	cap = sc->grouped_cap;
+	sc->grouped_cap = sc->matches_cap;
+	sc->matches_cap = cap;
 }
 
 /* ---- explain ---- */
@@ -766,7 +870,10 @@ static int key_is(const struct oc_item *it, const char *s)
 /* English contractions that negate end in "n't": "didn't", "wouldn't". */
 static int ends_nt(const char *s, size_t len)
 {
-	return len > 3 && s[len - 3] == 'n' && s[len - 2] == '\'' && s[len - 1] == 't';
+	/* without branches, as which words end so comes unpredictably */
+	const char *end = len > 3 ? s + len - 3 : "   ";
+
+	return (len > 3) & (end[0] == 'n') & (end[1] == '\'') & (end[2] == 't');
 }
 
 static int item_negates(const struct oc_item *it)
@@ -786,7 +893,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 
 	at = scratch(&sc->at, &sc->at_cap, t->ntokens, sizeof(*at));
 	outage_tok = scratch(&sc->outage_tok, &sc->outage_tok_cap, t->ntokens, 1);
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_SENT]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		uint32_t k;
 
@@ -876,7 +983,9 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 	size_t n = build_items(sc, order, nmatches), i, k;
 	struct oc_item *items = sc->items;
 	double *sent, sum = 0, pos_sum = 0, neg_sum = 0, punct = 0, total;
-	size_t caps = 0, neu_count = 0, contrast = (size_t)-1;
+	uint32_t *scored;
+	static const double window_scale[4] = { 1, 1, 0.95, 0.9 }; /* by distance k */
+	size_t caps = 0, neu_count = 0, contrast = (size_t)-1, nscored = 0, next_scored;
 	int cap_diff, negation_open;
 	double contrast_after = 1.5;
 
@@ -885,19 +994,26 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		caps += items[i].caps;
 	cap_diff = caps > 0 && caps < n;
 
+	/* the items with a valence of their own are listed without branches (which words
+	 * have one comes unpredictably); the others score 0 */
+	scored = reserve(&sc->scored, &sc->scored_cap, n, sizeof(*scored));
 	for (i = 0; i < n; i++) {
-		struct oc_item *it = &items[i];
-		double v;
+		const struct oc_item *it = &items[i];
 
 		if (it->mod_kind == OC_MOD_CONTRAST && contrast == (size_t)-1) {
 			contrast = i;
 			contrast_after = it->mod_value > 0 ? it->mod_value : 1.5;
 		}
-		if (it->mod_kind == OC_MOD_BOOSTER || it->mod_kind == OC_MOD_DAMPENER ||
-		    !it->has_valence) {
-			sent[i] = 0;
-			continue;
-		}
+		sent[i] = 0;
+		scored[nscored] = (uint32_t)i;
+		nscored += (it->has_valence != 0) & (it->mod_kind != OC_MOD_BOOSTER) &
+			   (it->mod_kind != OC_MOD_DAMPENER);
+	}
+	for (next_scored = 0; next_scored < nscored; next_scored++) {
+		struct oc_item *it = &items[scored[next_scored]];
+		double v;
+
+		i = scored[next_scored];
 		v = it->valence;
 		/* a negator that is also a sentiment word ("no") yields to what it negates */
 		if (it->mod_kind == OC_MOD_NEGATOR && i + 1 < n && items[i + 1].has_valence) {
@@ -924,10 +1040,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 					if (p->caps && cap_diff)
 						s += v > 0 ? OC_C_INCR : -OC_C_INCR;
 				}
-				if (k == 2)
-					s *= 0.95;
-				else if (k == 3)
-					s *= 0.9;
+				s *= window_scale[k]; /* 1, 0.95, 0.9: a load, not two branches */
 				v += s;
 			}
 			if (!negation_open || p->in_outage) {
@@ -970,8 +1083,10 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		/* adding 0 changes neither sum (they never hold -0), and the signs of the
 		 * valences come unpredictably: no branches */
 		sum += s;
-		pos_sum += s > 0 ? s + 1 : 0;
-		neg_sum += s < 0 ? s - 1 : 0;
+		/* products, not conditionals, which compilers branch on: 0 * x is 0 or -0,
+		 * and adding either leaves the sums as they were */
+		pos_sum += (double)(s > 0) * (s + 1);
+		neg_sum += (double)(s < 0) * (s - 1);
 		neu_count += !(s > 0) & !(s < 0);
 		if (sc->explain && sent[i] != 0)
 			explain(sc, out, "sentiment", items[i].key, items[i].key_len,
@@ -1076,7 +1191,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 	int question = mc->question;
 	unsigned char *in_outage = scratch(&sc->in_outage, &sc->in_outage_cap, sc->text.ntokens, 1);
 
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		uint32_t k;
 
@@ -1085,7 +1200,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 				in_outage[k] = 1;
 	}
 
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		const struct oc_entry *e = mt->entry;
 		double w = e->outage_weight;
@@ -1175,11 +1290,11 @@ static int is_question(const struct oc_scorer *sc, const struct lang_order *orde
 }
 
 /* Whether a selected outage match has a condition that this post does not meet. */
-static int needs_second_pass(const struct oc_scorer *sc, size_t nmatches, const struct match_ctx *mc)
+static int needs_second_pass(const struct oc_scorer *sc, const struct match_ctx *mc)
 {
 	size_t m;
 
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
 		unsigned f;
 
@@ -1224,7 +1339,7 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 	size_t m, i;
 
 	scratch(&sc->svc_near, &sc->svc_near_cap, t->ntokens, 1);
-	for (m = 0; m < nmatches; m++)
+	for (m = sc->layer_start[L_SERVICE]; m < sc->layer_start[L_SERVICE + 1]; m++)
 		if (sc->matches[m].layer == L_SERVICE) {
 			if (sc->matches[m].substr)
 				memset(sc->svc_near, 1, t->ntokens); /* no token positions in a run */
@@ -1312,13 +1427,13 @@ static void find_features(struct oc_scorer *sc, size_t nmatches, struct oc_score
 	size_t m, k;
 
 	out->features = 0;
-	for (m = 0; m < nmatches; m++) {
+	for (m = sc->layer_start[L_FEATURE]; m < sc->layer_start[L_FEATURE + 1]; m++) {
 		const struct oc_match *fm = &sc->matches[m];
 		uint32_t best = UINT32_MAX;
 
 		if (fm->layer != L_FEATURE)
 			continue;
-		for (k = 0; k < nmatches; k++) {
+		for (k = sc->layer_start[L_OUTAGE]; k < sc->layer_start[L_OUTAGE + 1]; k++) {
 			const struct oc_match *om = &sc->matches[k];
 			uint32_t d;
 
@@ -1377,7 +1492,8 @@ static int place_from_text(struct oc_scorer *sc, size_t nmatches, struct oc_scor
 	size_t nitems = nmatches + ((t->kinds & (1u << OC_TOK_EMOJI)) ? t->ntokens : 0);
 	int best = -1;
 
-	for (m = 0; m < nitems; m++) {
+	/* L_PLACE is the last layer: its matches end at nmatches */
+	for (m = sc->layer_start[L_PLACE]; m < nitems; m++) {
 		int c, w, pos;
 
 		if (m < nmatches) {
@@ -1618,11 +1734,12 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	match_tokens(&mc, &nmatches);
 	if (sc->text.has_nospace)
 		match_substrings(&mc, &nmatches);
+	group_by_layer(sc, nmatches);
 
 	find_services(sc, nmatches, h, out);
 	mc.has_service = out->nservices > 0;
 	mc.question = is_question(sc, &order);
-	if (needs_second_pass(sc, nmatches, &mc)) {
+	if (needs_second_pass(sc, &mc)) {
 		/* an outage phrase whose condition fails ("down for anyone" without a question)
 		 * must not hide the shorter phrases inside it: match that layer again */
 		size_t w = 0;
@@ -1636,6 +1753,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		match_tokens(&mc, &nmatches);
 		if (sc->text.has_nospace)
 			match_substrings(&mc, &nmatches);
+		group_by_layer(sc, nmatches);
 	}
 	score_outage(sc, &order, nmatches, &mc, out);
 	find_features(sc, nmatches, out);

@@ -67,6 +67,12 @@ struct oc_scorer {
 	void *chosen, *chosen_at, *at, *sent, *in_outage, *outage_tok, *tokent, *svc_near;
 	size_t chosen_cap, chosen_at_cap, at_cap, sent_cap, in_outage_cap, outage_tok_cap, tokent_cap,
 		svc_near_cap;
+	void *scored; /* the items that carry a valence */
+	size_t scored_cap;
+	/* the matches grouped by layer: layer l's are matches[layer_start[l], layer_start[l + 1]) */
+	void *grouped;
+	size_t grouped_cap;
+	size_t layer_start[8];
 	/* the same for substring matching of no-space runs */
 	void *unit_off, *unit_tok, *unit_cp, *unit_found;
 	size_t unit_off_cap, unit_tok_cap, unit_cp_cap, unit_found_cap;

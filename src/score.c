@@ -37,17 +37,17 @@ struct oc_match {
 struct oc_item {
 	const struct oc_entry *entry;
 	const char *key;
-	size_t key_len;
 	double valence;
-	int has_valence;
-	int mod_kind;
-	int interjection; /* the writer's reaction ("lol"): negation does not reach it */
 	double mod_value;
-	int caps;
-	int break_before;  /* sentence punctuation precedes it */
-	int in_outage;     /* part of an outage phrase ("nahi chal raha") */
-	int symbol;        /* an emoji or emoticon: a face is not negated by "not" */
-	uint32_t token;
+	uint32_t key_len;
+	/* flags in bytes: an item is 48 bytes, fewer cache lines for the window */
+	uint8_t has_valence;
+	uint8_t mod_kind;
+	uint8_t interjection; /* the writer's reaction ("lol"): negation does not reach it */
+	uint8_t caps;
+	uint8_t break_before; /* sentence punctuation precedes it */
+	uint8_t in_outage;    /* part of an outage phrase ("nahi chal raha") */
+	uint8_t symbol;       /* an emoji or emoticon: a face is not negated by "not" */
 };
 
 struct best {
@@ -203,7 +203,8 @@ struct match_ctx {
 	int sentence_start; /* the unit run starts a sentence */
 	unsigned layers;    /* bit per layer to match in this pass */
 	int flags_known;    /* second outage pass: svc and q flags are decided at match time */
-	int has_service, question;
+	int has_service;
+	int question;       /* is_question, or -1 until post_question first asks */
 	int service_here;   /* a service is named near the phrase being matched */
 	/* the longest entry of each layer found at the token being matched */
 	struct best here[NLAYERS];
@@ -440,39 +441,63 @@ static void hashtag_as_name(struct match_ctx *mc, const char *key, size_t len)
 		set_best(mc, L_PLACE, e, 1);
 }
 
-/* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
 /*
  * Looks every token up once: sc->tokent[i] is its entry, or NULL. An elongated word
- * ("soooo", kept as "soo") falls back to its single-letter form.
+ * ("soooo", kept as "soo") falls back to its single-letter form. In the same pass it
+ * counts the words of each language for guess_lang (sc->lang_counts, sc->lang_any).
  */
 static void lookup_tokens(struct oc_scorer *sc)
 {
+	static const struct oc_entry no_entry; /* no language at all */
 	const struct oc_text *t = &sc->text;
 	const struct oc_entry **tokent;
+	/* counts[15] takes the count of a word with no language, so that it needs no branch */
+	unsigned *counts = sc->lang_counts, mask;
 	size_t i;
+	int any = 0;
 
+	memset(sc->lang_counts, 0, sizeof(sc->lang_counts));
 	tokent = reserve(&sc->tokent, &sc->tokent_cap, t->ntokens, sizeof(*tokent));
 	for (i = 0; i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
 		const char *key = t->norm.data + tok->norm_start;
+		const unsigned char *p = (const unsigned char *)key;
 		const struct oc_entry *e;
 
 		if (!token_matchable(tok)) {
-			tokent[i] = NULL;
-			continue;
-		}
-		e = oc_lexicon_get_padded(sc->lx, key, tok->norm_len);
-		if (e == NULL && (tok->flags & OC_TF_ELONGATED)) {
-			size_t k;
+			e = NULL;
+		} else {
+			e = oc_lexicon_get_padded(sc->lx, key, tok->norm_len);
+			if (e == NULL && (tok->flags & OC_TF_ELONGATED)) {
+				size_t k;
 
-			oc_buf_reset(&sc->tmp);
-			for (k = 0; k < tok->norm_len; k++)
-				if (k == 0 || key[k] != key[k - 1] || (unsigned char)key[k] >= 0x80)
-					oc_buf_addch(&sc->tmp, key[k]);
-			e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+				oc_buf_reset(&sc->tmp);
+				for (k = 0; k < tok->norm_len; k++)
+					if (k == 0 || key[k] != key[k - 1] || (unsigned char)key[k] >= 0x80)
+						oc_buf_addch(&sc->tmp, key[k]);
+				e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+			}
 		}
 		tokent[i] = e;
+		/* p[0] is readable even for an empty token: norm ends with a NUL */
+		if (p[0] >= 0xE0 && tok->norm_len >= 3) {
+			if (p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
+				counts[OC_LANG_JA] += 3; /* hiragana or katakana */
+				continue;
+			}
+			if (p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
+				counts[OC_LANG_HI] += 2; /* Devanagari */
+				continue;
+			}
+		}
+		/* words only, and whether they have an entry comes unpredictably: no branches */
+		mask = (e != NULL ? e : &no_entry)->lang_mask & -(unsigned)(tok->kind == OC_TOK_WORD);
+		any |= mask != 0;
+		counts[__builtin_ctz(mask | 0x8000u)]++;
+		for (mask &= mask - 1; mask != 0; mask &= mask - 1)
+			counts[__builtin_ctz(mask)]++;
 	}
+	sc->lang_any = any;
 }
 
 /* Whether a word's first two letters can start a laugh: a cheap test for every word. */
@@ -884,10 +909,28 @@ static int item_negates(const struct oc_item *it)
 	return ends_nt(it->key, it->key_len);
 }
 
+/* Sets an item's entry and what the entry gives it in this post's languages. */
+static void item_set_entry(struct oc_item *it, const struct oc_entry *e, const struct lang_order *order)
+{
+	double value = 0;
+	int kind;
+
+	it->entry = e;
+	it->valence = 0;
+	it->has_valence = (uint8_t)entry_valence(e, order, &it->valence);
+	kind = entry_modifier(e, order, &value);
+	it->mod_value = value;
+	it->interjection = kind == OC_MOD_INTERJECTION;
+	it->mod_kind = (uint8_t)(kind == OC_MOD_INTERJECTION ? OC_MOD_NONE : kind);
+}
+
+/* The token kinds that never make an item of their own. */
+#define NO_ITEM_KINDS ((1u << OC_TOK_PUNCT) | (1u << OC_TOK_URL) | (1u << OC_TOK_MENTION))
+
 static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches)
 {
 	const struct oc_text *t = &sc->text;
-	size_t n = 0, m, i;
+	size_t n = 0, m, i, key_len;
 	const struct oc_match **at;
 	unsigned char *outage_tok;
 
@@ -919,21 +962,14 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 					continue;
 				it = &sc->items[n++];
 				memset(it, 0, sizeof(*it));
-				it->entry = mt->entry;
-				it->key = entry_key(sc, mt->entry, &it->key_len);
-				it->has_valence = entry_valence(mt->entry, order, &it->valence);
-				it->mod_kind = entry_modifier(mt->entry, order, &it->mod_value);
-				if (it->mod_kind == OC_MOD_INTERJECTION) {
-					it->mod_kind = OC_MOD_NONE;
-					it->interjection = 1;
-				}
-				it->token = (uint32_t)i;
+				item_set_entry(it, mt->entry, order);
+				it->key = entry_key(sc, mt->entry, &key_len);
+				it->key_len = (uint32_t)key_len;
 			}
 			i++;
 			continue;
 		}
-		if (tok->kind == OC_TOK_PUNCT || tok->kind == OC_TOK_URL || tok->kind == OC_TOK_MENTION ||
-		    (tok->kind == OC_TOK_HASHTAG && at[i] == NULL)) {
+		if (((NO_ITEM_KINDS >> tok->kind) & 1) || (tok->kind == OC_TOK_HASHTAG && at[i] == NULL)) {
 			i++;
 			continue;
 		}
@@ -942,14 +978,12 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 			continue;
 		}
 		it = &sc->items[n++];
-		memset(it, 0, sizeof(*it));
-		it->token = (uint32_t)i;
 		it->caps = (tok->flags & OC_TF_ALLCAPS) != 0;
 		it->break_before = (tok->flags & OC_TF_BREAK) != 0;
 		it->in_outage = outage_tok[i];
 		it->symbol = tok->kind == OC_TOK_EMOJI || tok->kind == OC_TOK_EMOTICON;
 		if (at[i] != NULL) {
-			it->entry = at[i]->entry;
+			item_set_entry(it, at[i]->entry, order);
 			if (at[i]->entry == ((const struct oc_entry **)sc->tokent)[i] &&
 			    at[i]->entry->key_len == tok->norm_len) {
 				/* found by the token's own look-up (an elongated word's shorter
@@ -958,16 +992,15 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 				it->key = t->norm.data + tok->norm_start;
 				it->key_len = tok->norm_len;
 			} else {
-				it->key = entry_key(sc, at[i]->entry, &it->key_len);
-			}
-			it->has_valence = entry_valence(at[i]->entry, order, &it->valence);
-			it->mod_kind = entry_modifier(at[i]->entry, order, &it->mod_value);
-			if (it->mod_kind == OC_MOD_INTERJECTION) {
-				it->mod_kind = OC_MOD_NONE;
-				it->interjection = 1;
+				it->key = entry_key(sc, at[i]->entry, &key_len);
+				it->key_len = (uint32_t)key_len;
 			}
 			i = at[i]->token_end;
 		} else {
+			it->entry = NULL;
+			it->valence = it->mod_value = 0;
+			it->has_valence = it->interjection = 0;
+			it->mod_kind = OC_MOD_NONE;
 			it->key = t->norm.data + tok->norm_start;
 			it->key_len = tok->norm_len;
 			i++;
@@ -989,11 +1022,8 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 	int cap_diff, negation_open;
 	double contrast_after = 1.5;
 
-	sent = reserve(&sc->sent, &sc->sent_cap, n, sizeof(*sent)); /* every item sets its own */
-	for (i = 0; i < n; i++)
-		caps += items[i].caps;
-	cap_diff = caps > 0 && caps < n;
-
+	/* only the scored items set theirs: the others score 0 and are not read */
+	sent = reserve(&sc->sent, &sc->sent_cap, n, sizeof(*sent));
 	/* the items with a valence of their own are listed without branches (which words
 	 * have one comes unpredictably); the others score 0 */
 	scored = reserve(&sc->scored, &sc->scored_cap, n, sizeof(*scored));
@@ -1004,11 +1034,12 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 			contrast = i;
 			contrast_after = it->mod_value > 0 ? it->mod_value : 1.5;
 		}
-		sent[i] = 0;
+		caps += it->caps;
 		scored[nscored] = (uint32_t)i;
 		nscored += (it->has_valence != 0) & (it->mod_kind != OC_MOD_BOOSTER) &
 			   (it->mod_kind != OC_MOD_DAMPENER);
 	}
+	cap_diff = caps > 0 && caps < n;
 	for (next_scored = 0; next_scored < nscored; next_scored++) {
 		struct oc_item *it = &items[scored[next_scored]];
 		double v;
@@ -1070,15 +1101,22 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		sent[i] = v;
 	}
 	if (contrast != (size_t)-1) {
-		for (i = 0; i < n; i++) {
+		for (next_scored = 0; next_scored < nscored; next_scored++) {
+			i = scored[next_scored];
 			if (i < contrast)
 				sent[i] *= 0.5;
 			else if (i > contrast)
 				sent[i] *= contrast_after;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		double s = sent[i];
+	/* the items not scored are neutral and add +0 to each sum, which changes none (a
+	 * sum here never holds -0): only the scored ones are summed, in order */
+	neu_count = n - nscored;
+	for (next_scored = 0; next_scored < nscored; next_scored++) {
+		double s;
+
+		i = scored[next_scored];
+		s = sent[i];
 
 		/* adding 0 changes neither sum (they never hold -0), and the signs of the
 		 * valences come unpredictably: no branches */
@@ -1183,12 +1221,13 @@ static void add_term(struct oc_score *out, const char *s, size_t len)
 	out->nterms++;
 }
 
+static int post_question(struct match_ctx *mc);
+
 static void score_outage(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
-			 const struct match_ctx *mc, struct oc_score *out)
+			 struct match_ctx *mc, struct oc_score *out)
 {
 	double evidence = 0;
 	size_t m;
-	int question = mc->question;
 	unsigned char *in_outage = scratch(&sc->in_outage, &sc->in_outage_cap, sc->text.ntokens, 1);
 
 	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
@@ -1226,7 +1265,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 				explain(sc, out, "outage", key, klen, "followed by a figure: not counted", 0);
 			continue;
 		}
-		if ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !question) {
+		if ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !post_question(mc)) {
 			if (sc->explain && w != 0)
 				explain(sc, out, "outage", key, klen, "needs a question: not counted", 0);
 			continue;
@@ -1289,8 +1328,19 @@ static int is_question(const struct oc_scorer *sc, const struct lang_order *orde
 	return 0;
 }
 
+/*
+ * is_question, found when first asked: only posts with an outage phrase that needs a
+ * question ask (mc->question is -1 until then).
+ */
+static int post_question(struct match_ctx *mc)
+{
+	if (mc->question < 0)
+		mc->question = is_question(mc->sc, mc->order);
+	return mc->question;
+}
+
 /* Whether a selected outage match has a condition that this post does not meet. */
-static int needs_second_pass(const struct oc_scorer *sc, const struct match_ctx *mc)
+static int needs_second_pass(const struct oc_scorer *sc, struct match_ctx *mc)
 {
 	size_t m;
 
@@ -1302,7 +1352,7 @@ static int needs_second_pass(const struct oc_scorer *sc, const struct match_ctx 
 			continue;
 		f = mt->entry->outage_flags;
 		if (((f & OC_OUT_NEEDS_SERVICE) && !service_near(sc, mt->token, mt->token_end, mt->substr)) ||
-		    ((f & OC_OUT_NEEDS_QUESTION) && !mc->question))
+		    ((f & OC_OUT_NEEDS_QUESTION) && !post_question(mc)))
 			return 1;
 	}
 	return 0;
@@ -1638,37 +1688,10 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
  */
 static int guess_lang(const struct oc_scorer *sc, int *confident)
 {
-	static const struct oc_entry no_entry; /* no language at all */
-	const struct oc_text *t = &sc->text;
-	/* counts[15] takes the count of a word with no language, so that it needs no branch */
-	unsigned counts[16] = { 0 }, mask;
-	size_t i;
-	int l, best = -1, any = 0;
+	/* counted by lookup_tokens */
+	const unsigned *counts = sc->lang_counts;
+	int l, best = -1, any = sc->lang_any;
 
-	for (i = 0; i < t->ntokens; i++) {
-		const struct oc_token *tok = &t->tokens[i];
-		const unsigned char *p = (const unsigned char *)t->norm.data + tok->norm_start;
-		const struct oc_entry *e;
-
-		/* p[0] is readable even for an empty token: norm ends with a NUL */
-		if (p[0] >= 0xE0 && tok->norm_len >= 3) {
-			if (p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
-				counts[OC_LANG_JA] += 3; /* hiragana or katakana */
-				continue;
-			}
-			if (p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
-				counts[OC_LANG_HI] += 2; /* Devanagari */
-				continue;
-			}
-		}
-		/* words only, and whether they have an entry comes unpredictably: no branches */
-		e = ((const struct oc_entry **)sc->tokent)[i];
-		mask = (e != NULL ? e : &no_entry)->lang_mask & -(unsigned)(tok->kind == OC_TOK_WORD);
-		any |= mask != 0;
-		counts[__builtin_ctz(mask | 0x8000u)]++;
-		for (mask &= mask - 1; mask != 0; mask &= mask - 1)
-			counts[__builtin_ctz(mask)]++;
-	}
 	*confident = 0;
 	for (l = 1; l < OC_NLANG; l++)
 		if (counts[l] >= 2 && counts[l] > counts[OC_LANG_EN] && (best < 0 || counts[l] > counts[best]))
@@ -1738,7 +1761,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 
 	find_services(sc, nmatches, h, out);
 	mc.has_service = out->nservices > 0;
-	mc.question = is_question(sc, &order);
+	mc.question = -1;
 	if (needs_second_pass(sc, &mc)) {
 		/* an outage phrase whose condition fails ("down for anyone" without a question)
 		 * must not hide the shorter phrases inside it: match that layer again */
@@ -1750,6 +1773,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		nmatches = w;
 		mc.layers = 1u << L_OUTAGE;
 		mc.flags_known = 1;
+		post_question(&mc); /* layer_accepts reads mc.question */
 		match_tokens(&mc, &nmatches);
 		if (sc->text.has_nospace)
 			match_substrings(&mc, &nmatches);

@@ -1159,8 +1159,9 @@ static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
 		letters_mask = c0.letters & keep;
 		upper_mask = c0.upper & keep;
 		word0 = (c0.bytes | (c0.upper >> 2)) & keep;
-		/* three equal characters in a row: the loop cuts the letters among them */
-		if (n >= 3 && has_triple(word0, keep & ~0xFFFFULL))
+		/* three equal characters in a row: the loop cuts the letters among them (the
+		 * mask is empty for a word of fewer than 3, so no test of n) */
+		if (has_triple(word0, keep & ~0xFFFFULL))
 			return 0;
 		letters = bytes_count(letters_mask);
 		upper_count = bytes_count(upper_mask);

@@ -139,6 +139,7 @@ struct lang_order {
 	int nmod; /* modifiers: a language with its own modifiers does not fall back */
 	int outage_all; /* the language was guessed: outage phrases of every language count */
 	unsigned mask, mod_mask; /* bits of langs[0..n) and langs[0..nmod) */
+	unsigned first_bit;      /* 1 << langs[0] for a given language, else 0 */
 };
 
 static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int lang)
@@ -156,6 +157,7 @@ static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int la
 			o->langs[o->n++] = i;
 		o->nmod = o->n;
 	}
+	o->first_bit = lang >= 0 ? 1u << lang : 0;
 	o->mask = o->mod_mask = 0;
 	for (i = 0; i < o->n; i++) {
 		o->mask |= 1u << o->langs[i];
@@ -164,15 +166,24 @@ static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int la
 	}
 }
 
+/*
+ * The first of o's languages in langs, a non-empty set of o's languages: langs[0] when
+ * there, else the lowest language, which is English after a given language and the
+ * first of all of them when none was given (o lists them in order then). Without a loop.
+ */
+static inline int first_lang(const struct lang_order *o, unsigned langs)
+{
+	return (langs & o->first_bit) ? o->langs[0] : __builtin_ctz(langs);
+}
+
 static int entry_valence(const struct oc_entry *e, const struct lang_order *o, double *v)
 {
-	int i;
+	unsigned langs = e->valence_langs & o->mask; /* o's languages with a valence */
 
-	for (i = 0; (e->valence_langs & o->mask) && i < o->n; i++)
-		if (e->valence[o->langs[i]] != OC_NO_VALENCE) {
-			*v = e->valence[o->langs[i]];
-			return 1;
-		}
+	if (langs != 0) {
+		*v = e->valence[first_lang(o, langs)];
+		return 1;
+	}
 	if (e->emoji_valence != OC_NO_VALENCE) {
 		*v = e->emoji_valence;
 		return 1;
@@ -182,16 +193,14 @@ static int entry_valence(const struct oc_entry *e, const struct lang_order *o, d
 
 static int entry_modifier(const struct oc_entry *e, const struct lang_order *o, double *value)
 {
-	int i;
+	unsigned langs = e->mod_langs & o->mod_mask; /* o's languages with a modifier */
+	int l;
 
-	if (!(e->mod_langs & o->mod_mask))
+	if (langs == 0)
 		return OC_MOD_NONE;
-	for (i = 0; i < o->nmod; i++)
-		if (e->mod_kind[o->langs[i]] != OC_MOD_NONE) {
-			*value = e->mod_value[o->langs[i]];
-			return e->mod_kind[o->langs[i]];
-		}
-	return OC_MOD_NONE;
+	l = first_lang(o, langs);
+	*value = e->mod_value[l];
+	return e->mod_kind[l];
 }
 
 /* ---- matching ---- */

@@ -933,10 +933,35 @@ static void item_set_entry(struct oc_item *it, const struct oc_entry *e, const s
 	it->mod_kind = (uint8_t)(kind == OC_MOD_INTERJECTION ? OC_MOD_NONE : kind);
 }
 
+/*
+ * What score_sentiment needs besides the items, listed as build_items makes them: the
+ * items with a valence of their own (scored, listed without branches, as which words
+ * have one comes unpredictably; the others score 0), the count of items in capitals and
+ * the first contrast ("but") with its weight after it.
+ */
+struct item_list {
+	uint32_t *scored;
+	size_t nscored, caps, contrast;
+	double contrast_after;
+};
+
+/* Lists item i, which has an entry (an item without one only counts for caps). */
+static inline void list_item(struct item_list *list, const struct oc_item *it, size_t i)
+{
+	if (it->mod_kind == OC_MOD_CONTRAST && list->contrast == (size_t)-1) {
+		list->contrast = i;
+		list->contrast_after = it->mod_value > 0 ? it->mod_value : 1.5;
+	}
+	list->scored[list->nscored] = (uint32_t)i;
+	list->nscored += (it->has_valence != 0) & (it->mod_kind != OC_MOD_BOOSTER) &
+			 (it->mod_kind != OC_MOD_DAMPENER);
+}
+
 /* The token kinds that never make an item of their own. */
 #define NO_ITEM_KINDS ((1u << OC_TOK_PUNCT) | (1u << OC_TOK_URL) | (1u << OC_TOK_MENTION))
 
-static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches)
+static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
+			  struct item_list *list)
 {
 	const struct oc_text *t = &sc->text;
 	size_t n = 0, m, i, key_len;
@@ -959,6 +984,10 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		sc->items_cap = t->ntokens + nmatches + 1;
 		sc->items = oc_xrealloc(sc->items, sc->items_cap * sizeof(*sc->items));
 	}
+	list->scored = reserve(&sc->scored, &sc->scored_cap, sc->items_cap, sizeof(*list->scored));
+	list->nscored = list->caps = 0;
+	list->contrast = (size_t)-1;
+	list->contrast_after = 1.5;
 	for (i = 0; i < t->ntokens;) {
 		const struct oc_token *tok = &t->tokens[i];
 		struct oc_item *it;
@@ -974,6 +1003,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 				item_set_entry(it, mt->entry, order);
 				it->key = entry_key(sc, mt->entry, &key_len);
 				it->key_len = (uint32_t)key_len;
+				list_item(list, it, n - 1);
 			}
 			i++;
 			continue;
@@ -991,6 +1021,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		it->break_before = (tok->flags & OC_TF_BREAK) != 0;
 		it->in_outage = outage_tok[i];
 		it->symbol = tok->kind == OC_TOK_EMOJI || tok->kind == OC_TOK_EMOTICON;
+		list->caps += it->caps;
 		if (at[i] != NULL) {
 			item_set_entry(it, at[i]->entry, order);
 			if (at[i]->entry == ((const struct oc_entry **)sc->tokent)[i] &&
@@ -1004,6 +1035,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 				it->key = entry_key(sc, at[i]->entry, &key_len);
 				it->key_len = (uint32_t)key_len;
 			}
+			list_item(list, it, n - 1);
 			i = at[i]->token_end;
 		} else {
 			it->entry = NULL;
@@ -1022,33 +1054,19 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 			    struct oc_score *out)
 {
 	const struct oc_text *t = &sc->text;
-	size_t n = build_items(sc, order, nmatches), i, k;
+	struct item_list list;
+	size_t n = build_items(sc, order, nmatches, &list), i, k;
 	struct oc_item *items = sc->items;
 	double *sent, sum = 0, pos_sum = 0, neg_sum = 0, punct = 0, total;
 	uint32_t *scored;
 	static const double window_scale[4] = { 1, 1, 0.95, 0.9 }; /* by distance k */
-	size_t caps = 0, neu_count = 0, contrast = (size_t)-1, nscored = 0, next_scored;
-	int cap_diff, negation_open;
-	double contrast_after = 1.5;
+	size_t neu_count = 0, contrast = list.contrast, nscored = list.nscored, next_scored;
+	int cap_diff = list.caps > 0 && list.caps < n, negation_open;
+	double contrast_after = list.contrast_after;
 
 	/* only the scored items set theirs: the others score 0 and are not read */
 	sent = reserve(&sc->sent, &sc->sent_cap, n, sizeof(*sent));
-	/* the items with a valence of their own are listed without branches (which words
-	 * have one comes unpredictably); the others score 0 */
-	scored = reserve(&sc->scored, &sc->scored_cap, n, sizeof(*scored));
-	for (i = 0; i < n; i++) {
-		const struct oc_item *it = &items[i];
-
-		if (it->mod_kind == OC_MOD_CONTRAST && contrast == (size_t)-1) {
-			contrast = i;
-			contrast_after = it->mod_value > 0 ? it->mod_value : 1.5;
-		}
-		caps += it->caps;
-		scored[nscored] = (uint32_t)i;
-		nscored += (it->has_valence != 0) & (it->mod_kind != OC_MOD_BOOSTER) &
-			   (it->mod_kind != OC_MOD_DAMPENER);
-	}
-	cap_diff = caps > 0 && caps < n;
+	scored = list.scored;
 	for (next_scored = 0; next_scored < nscored; next_scored++) {
 		struct oc_item *it = &items[scored[next_scored]];
 		double v;

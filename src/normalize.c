@@ -1366,6 +1366,8 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 		if (plain_word_start(t, i)) {
 			i = take_word(t, i, pending);
 			pending = 0;
+			/* the space after a word, as the loop's first test would take it */
+			i += i < t->ncps && t->cps[i] == ' ';
 			continue;
 		}
 		if (is_break_cp(c) && !(c == ':' || c == ';' || c == '(' || c == ')')) {

@@ -323,6 +323,17 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 	}
 }
 
+/* layer_accepts for an entry found for tokens i..j, whose raw text it may compare. */
+static int layer_accepts_span(const struct match_ctx *mc, const struct oc_entry *e, int l,
+			      size_t i, size_t j)
+{
+	const struct oc_text *t = &mc->sc->text;
+	uint32_t start = t->tokens[i].raw_start;
+
+	return layer_accepts(mc, e, l, t->raw.data + start,
+			     t->tokens[j].raw_start + t->tokens[j].raw_len - start);
+}
+
 static int token_matchable(const struct oc_token *t)
 {
 	return !(t->flags & OC_TF_NOSPACE);
@@ -389,21 +400,30 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 	static const struct {
 		const char *suffix, *replace;
 		size_t suffix_len, replace_len;
-	} rules[] = { RULE("ies", "y"), RULE("es", ""), RULE("s", ""), RULE("ed", ""),
-		      RULE("ed", "e"), RULE("d", ""), RULE("ing", ""), RULE("ing", "e"),
-		      RULE("ly", ""), RULE("'s", "") };
+	} rules[] = { /* grouped by the suffix's last letter, in the order they are tried */
+		      RULE("ies", "y"), RULE("es", ""), RULE("s", ""), RULE("'s", ""),
+		      RULE("ed", ""), RULE("ed", "e"), RULE("d", ""),
+		      RULE("ing", ""), RULE("ing", "e"),
+		      RULE("ly", "") };
 #undef RULE
 	char stem[64];
-	size_t r;
+	size_t r, end;
 
-	if (len < 5 || !(key[len - 1] == 's' || key[len - 1] == 'd' || key[len - 1] == 'g' ||
-			 key[len - 1] == 'y'))
+	if (len < 5)
 		return NULL;
-	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+	/* only the rules whose suffix ends in the word's last letter */
+	switch (key[len - 1]) {
+	case 's': r = 0, end = 4; break;
+	case 'd': r = 4, end = 7; break;
+	case 'g': r = 7, end = 9; break;
+	case 'y': r = 9, end = 10; break;
+	default: return NULL;
+	}
+	for (; r < end; r++) {
 		size_t sl = rules[r].suffix_len, k;
 		const struct oc_entry *e;
 
-		if (len <= sl + 2 || rules[r].suffix[sl - 1] != key[len - 1])
+		if (len <= sl + 2)
 			continue;
 		for (k = 0; k < sl && key[len - sl + k] == rules[r].suffix[k]; k++)
 			;
@@ -669,10 +689,6 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 		mc->sentence_start = i == 0 || (tok->flags & OC_TF_BREAK) != 0;
 		for (j = i;;) {
 			if (node->layers != 0) {
-				const struct oc_token *last = &t->tokens[j];
-				const char *raw = t->raw.data + tok->raw_start;
-				size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
-
 				if (mc->flags_known)
 					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
 
@@ -682,7 +698,7 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 				for (bits = mc->layers & node->layers; bits != 0; bits &= bits - 1) {
 					l = __builtin_ctz(bits);
 					if (l == L_SENT ? sent_accepts(mc, node) :
-					    l == L_FEATURE || layer_accepts(mc, node, l, raw, raw_len))
+					    l == L_FEATURE || layer_accepts_span(mc, node, l, i, j))
 						set_best(mc, l, node, (uint32_t)(j - i + 1));
 				}
 			}
@@ -1744,7 +1760,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	struct match_ctx mc;
 	size_t nmatches = 0, m;
 	const char *h_lang;
-	int lang;
+	int lang, l;
 
 	if (h == NULL)
 		h = &no_hints;
@@ -1782,9 +1798,15 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	mc.layers = (1u << NLAYERS) - 1;
 	mc.flags_known = 0;
 	match_tokens(&mc, &nmatches);
-	if (sc->text.has_nospace)
+	if (sc->text.has_nospace) {
 		match_substrings(&mc, &nmatches);
-	group_by_layer(sc, nmatches);
+		group_by_layer(sc, nmatches);
+	} else {
+		/* match_tokens added them layer after layer, and counted them */
+		sc->layer_start[0] = 0;
+		for (l = 0; l < NLAYERS; l++)
+			sc->layer_start[l + 1] = sc->layer_start[l] + mc.nchosen[l];
+	}
 
 	find_services(sc, nmatches, h, out);
 	mc.has_service = out->nservices > 0;

@@ -461,10 +461,23 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 
 		if (i + 8 <= len && (memcpy(&w, u + i, 8), (w & BYTES_HIGH) == 0)) {
 			/* 8 ASCII bytes: the common stretch between the other characters */
+#ifdef __SSE2__
+			const __m128i zero = _mm_setzero_si128();
+			__m128i v = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(const void *)(u + i)), zero);
+			__m128i at = _mm_add_epi32(_mm_set1_epi32((int)i), _mm_set_epi32(3, 2, 1, 0));
+			__m128i *cps = (__m128i *)(void *)(t->cps + n);
+			__m128i *offs = (__m128i *)(void *)(t->cp_raw + n);
+
+			_mm_storeu_si128(cps, _mm_unpacklo_epi16(v, zero));
+			_mm_storeu_si128(cps + 1, _mm_unpackhi_epi16(v, zero));
+			_mm_storeu_si128(offs, at);
+			_mm_storeu_si128(offs + 1, _mm_add_epi32(at, _mm_set1_epi32(4)));
+#else
 			for (used = 0; used < 8; used++) {
 				t->cps[n + used] = u[i + used];
 				t->cp_raw[n + used] = (uint32_t)(i + used);
 			}
+#endif
 			n += 8;
 			i += 8;
 			continue;

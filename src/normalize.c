@@ -370,6 +370,22 @@ static int simple_bytes(const unsigned char *u, size_t len, int *high)
 			bad16 = _mm_or_si128(bad16, b);
 			top16 = _mm_or_si128(top16, v);
 		}
+		/* the last 16 bytes, overlapping those done, with their pairs with the byte
+		 * before (all the pairs not done end among them): no scalar rest */
+		if (len >= 17 && i < len) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + len - 16));
+			__m128i before = _mm_loadu_si128((const __m128i *)(const void *)(u + len - 17));
+			__m128i b = _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v);
+
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('`')));
+			b = _mm_or_si128(b, _mm_and_si128(_mm_cmpeq_epi8(v, space),
+							  _mm_cmpeq_epi8(before, space)));
+			bad16 = _mm_or_si128(bad16, b);
+			top16 = _mm_or_si128(top16, v);
+			i = len;
+		}
 		bad = _mm_movemask_epi8(bad16) != 0;
 		top = _mm_movemask_epi8(top16) != 0 ? 0x80 : 0;
 	}
@@ -405,12 +421,38 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 	if (!simple_bytes(u, len, &high))
 		return 0;
 	if (!high) {
-		for (i = 0; i < len; i++) {
+#ifdef __SSE2__
+		/* 16 bytes widened to 16 code points and their 16 offsets at once */
+		{
+			const __m128i zero = _mm_setzero_si128(), four = _mm_set1_epi32(4);
+			__m128i at = _mm_set_epi32(3, 2, 1, 0);
+
+			for (; i + 16 <= len; i += 16) {
+				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+				__m128i lo = _mm_unpacklo_epi8(v, zero), hi = _mm_unpackhi_epi8(v, zero);
+				__m128i *cps = (__m128i *)(void *)(t->cps + i);
+				__m128i *offs = (__m128i *)(void *)(t->cp_raw + i);
+
+				_mm_storeu_si128(cps, _mm_unpacklo_epi16(lo, zero));
+				_mm_storeu_si128(cps + 1, _mm_unpackhi_epi16(lo, zero));
+				_mm_storeu_si128(cps + 2, _mm_unpacklo_epi16(hi, zero));
+				_mm_storeu_si128(cps + 3, _mm_unpackhi_epi16(hi, zero));
+				_mm_storeu_si128(offs, at);
+				at = _mm_add_epi32(at, four);
+				_mm_storeu_si128(offs + 1, at);
+				at = _mm_add_epi32(at, four);
+				_mm_storeu_si128(offs + 2, at);
+				at = _mm_add_epi32(at, four);
+				_mm_storeu_si128(offs + 3, at);
+				at = _mm_add_epi32(at, four);
+			}
+		}
+#endif
+		for (; i < len; i++) {
 			t->cps[i] = u[i];
 			t->cp_raw[i] = (uint32_t)i;
 		}
 		n = len;
-		i = len;
 	}
 	while (i < len) {
 		int32_t cp;
@@ -419,10 +461,23 @@ static int clean_simple(struct oc_text *t, const char *s, size_t len)
 
 		if (i + 8 <= len && (memcpy(&w, u + i, 8), (w & BYTES_HIGH) == 0)) {
 			/* 8 ASCII bytes: the common stretch between the other characters */
+#ifdef __SSE2__
+			const __m128i zero = _mm_setzero_si128();
+			__m128i v = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(const void *)(u + i)), zero);
+			__m128i at = _mm_add_epi32(_mm_set1_epi32((int)i), _mm_set_epi32(3, 2, 1, 0));
+			__m128i *cps = (__m128i *)(void *)(t->cps + n);
+			__m128i *offs = (__m128i *)(void *)(t->cp_raw + n);
+
+			_mm_storeu_si128(cps, _mm_unpacklo_epi16(v, zero));
+			_mm_storeu_si128(cps + 1, _mm_unpackhi_epi16(v, zero));
+			_mm_storeu_si128(offs, at);
+			_mm_storeu_si128(offs + 1, _mm_add_epi32(at, _mm_set1_epi32(4)));
+#else
 			for (used = 0; used < 8; used++) {
 				t->cps[n + used] = u[i + used];
 				t->cp_raw[n + used] = (uint32_t)(i + used);
 			}
+#endif
 			n += 8;
 			i += 8;
 			continue;
@@ -1117,8 +1172,9 @@ static size_t take_short_word(struct oc_text *t, size_t i, unsigned pending)
 		letters_mask = c0.letters & keep;
 		upper_mask = c0.upper & keep;
 		word0 = (c0.bytes | (c0.upper >> 2)) & keep;
-		/* three equal characters in a row: the loop cuts the letters among them */
-		if (n >= 3 && has_triple(word0, keep & ~0xFFFFULL))
+		/* three equal characters in a row: the loop cuts the letters among them (the
+		 * mask is empty for a word of fewer than 3, so no test of n) */
+		if (has_triple(word0, keep & ~0xFFFFULL))
 			return 0;
 		letters = bytes_count(letters_mask);
 		upper_count = bytes_count(upper_mask);
@@ -1323,6 +1379,8 @@ void oc_text_analyze(struct oc_text *t, const char *s, size_t len, unsigned opti
 		if (plain_word_start(t, i)) {
 			i = take_word(t, i, pending);
 			pending = 0;
+			/* the space after a word, as the loop's first test would take it */
+			i += i < t->ncps && t->cps[i] == ' ';
 			continue;
 		}
 		if (is_break_cp(c) && !(c == ':' || c == ';' || c == '(' || c == ')')) {

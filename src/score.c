@@ -37,17 +37,17 @@ struct oc_match {
 struct oc_item {
 	const struct oc_entry *entry;
 	const char *key;
-	size_t key_len;
 	double valence;
-	int has_valence;
-	int mod_kind;
-	int interjection; /* the writer's reaction ("lol"): negation does not reach it */
 	double mod_value;
-	int caps;
-	int break_before;  /* sentence punctuation precedes it */
-	int in_outage;     /* part of an outage phrase ("nahi chal raha") */
-	int symbol;        /* an emoji or emoticon: a face is not negated by "not" */
-	uint32_t token;
+	uint32_t key_len;
+	/* flags in bytes: an item is 48 bytes, fewer cache lines for the window */
+	uint8_t has_valence;
+	uint8_t mod_kind;
+	uint8_t interjection; /* the writer's reaction ("lol"): negation does not reach it */
+	uint8_t caps;
+	uint8_t break_before; /* sentence punctuation precedes it */
+	uint8_t in_outage;    /* part of an outage phrase ("nahi chal raha") */
+	uint8_t symbol;       /* an emoji or emoticon: a face is not negated by "not" */
 };
 
 struct best {
@@ -139,6 +139,7 @@ struct lang_order {
 	int nmod; /* modifiers: a language with its own modifiers does not fall back */
 	int outage_all; /* the language was guessed: outage phrases of every language count */
 	unsigned mask, mod_mask; /* bits of langs[0..n) and langs[0..nmod) */
+	unsigned first_bit;      /* 1 << langs[0] for a given language, else 0 */
 };
 
 static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int lang)
@@ -156,6 +157,7 @@ static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int la
 			o->langs[o->n++] = i;
 		o->nmod = o->n;
 	}
+	o->first_bit = lang >= 0 ? 1u << lang : 0;
 	o->mask = o->mod_mask = 0;
 	for (i = 0; i < o->n; i++) {
 		o->mask |= 1u << o->langs[i];
@@ -164,15 +166,24 @@ static void make_order(struct lang_order *o, const struct oc_lexicon *lx, int la
 	}
 }
 
+/*
+ * The first of o's languages in langs, a non-empty set of o's languages: langs[0] when
+ * there, else the lowest language, which is English after a given language and the
+ * first of all of them when none was given (o lists them in order then). Without a loop.
+ */
+static inline int first_lang(const struct lang_order *o, unsigned langs)
+{
+	return (langs & o->first_bit) ? o->langs[0] : __builtin_ctz(langs);
+}
+
 static int entry_valence(const struct oc_entry *e, const struct lang_order *o, double *v)
 {
-	int i;
+	unsigned langs = e->valence_langs & o->mask; /* o's languages with a valence */
 
-	for (i = 0; (e->valence_langs & o->mask) && i < o->n; i++)
-		if (e->valence[o->langs[i]] != OC_NO_VALENCE) {
-			*v = e->valence[o->langs[i]];
-			return 1;
-		}
+	if (langs != 0) {
+		*v = e->valence[first_lang(o, langs)];
+		return 1;
+	}
 	if (e->emoji_valence != OC_NO_VALENCE) {
 		*v = e->emoji_valence;
 		return 1;
@@ -182,16 +193,14 @@ static int entry_valence(const struct oc_entry *e, const struct lang_order *o, d
 
 static int entry_modifier(const struct oc_entry *e, const struct lang_order *o, double *value)
 {
-	int i;
+	unsigned langs = e->mod_langs & o->mod_mask; /* o's languages with a modifier */
+	int l;
 
-	if (!(e->mod_langs & o->mod_mask))
+	if (langs == 0)
 		return OC_MOD_NONE;
-	for (i = 0; i < o->nmod; i++)
-		if (e->mod_kind[o->langs[i]] != OC_MOD_NONE) {
-			*value = e->mod_value[o->langs[i]];
-			return e->mod_kind[o->langs[i]];
-		}
-	return OC_MOD_NONE;
+	l = first_lang(o, langs);
+	*value = e->mod_value[l];
+	return e->mod_kind[l];
 }
 
 /* ---- matching ---- */
@@ -203,7 +212,8 @@ struct match_ctx {
 	int sentence_start; /* the unit run starts a sentence */
 	unsigned layers;    /* bit per layer to match in this pass */
 	int flags_known;    /* second outage pass: svc and q flags are decided at match time */
-	int has_service, question;
+	int has_service;
+	int question;       /* is_question, or -1 until post_question first asks */
 	int service_here;   /* a service is named near the phrase being matched */
 	/* the longest entry of each layer found at the token being matched */
 	struct best here[NLAYERS];
@@ -313,6 +323,17 @@ static int layer_accepts(const struct match_ctx *mc, const struct oc_entry *e, i
 	}
 }
 
+/* layer_accepts for an entry found for tokens i..j, whose raw text it may compare. */
+static int layer_accepts_span(const struct match_ctx *mc, const struct oc_entry *e, int l,
+			      size_t i, size_t j)
+{
+	const struct oc_text *t = &mc->sc->text;
+	uint32_t start = t->tokens[i].raw_start;
+
+	return layer_accepts(mc, e, l, t->raw.data + start,
+			     t->tokens[j].raw_start + t->tokens[j].raw_len - start);
+}
+
 static int token_matchable(const struct oc_token *t)
 {
 	return !(t->flags & OC_TF_NOSPACE);
@@ -379,21 +400,30 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 	static const struct {
 		const char *suffix, *replace;
 		size_t suffix_len, replace_len;
-	} rules[] = { RULE("ies", "y"), RULE("es", ""), RULE("s", ""), RULE("ed", ""),
-		      RULE("ed", "e"), RULE("d", ""), RULE("ing", ""), RULE("ing", "e"),
-		      RULE("ly", ""), RULE("'s", "") };
+	} rules[] = { /* grouped by the suffix's last letter, in the order they are tried */
+		      RULE("ies", "y"), RULE("es", ""), RULE("s", ""), RULE("'s", ""),
+		      RULE("ed", ""), RULE("ed", "e"), RULE("d", ""),
+		      RULE("ing", ""), RULE("ing", "e"),
+		      RULE("ly", "") };
 #undef RULE
 	char stem[64];
-	size_t r;
+	size_t r, end;
 
-	if (len < 5 || !(key[len - 1] == 's' || key[len - 1] == 'd' || key[len - 1] == 'g' ||
-			 key[len - 1] == 'y'))
+	if (len < 5)
 		return NULL;
-	for (r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+	/* only the rules whose suffix ends in the word's last letter */
+	switch (key[len - 1]) {
+	case 's': r = 0, end = 4; break;
+	case 'd': r = 4, end = 7; break;
+	case 'g': r = 7, end = 9; break;
+	case 'y': r = 9, end = 10; break;
+	default: return NULL;
+	}
+	for (; r < end; r++) {
 		size_t sl = rules[r].suffix_len, k;
 		const struct oc_entry *e;
 
-		if (len <= sl + 2 || rules[r].suffix[sl - 1] != key[len - 1])
+		if (len <= sl + 2)
 			continue;
 		for (k = 0; k < sl && key[len - sl + k] == rules[r].suffix[k]; k++)
 			;
@@ -440,39 +470,63 @@ static void hashtag_as_name(struct match_ctx *mc, const char *key, size_t len)
 		set_best(mc, L_PLACE, e, 1);
 }
 
-/* Fills best[i * NLAYERS + l] with the longest entry of layer l starting at token i. */
 /*
  * Looks every token up once: sc->tokent[i] is its entry, or NULL. An elongated word
- * ("soooo", kept as "soo") falls back to its single-letter form.
+ * ("soooo", kept as "soo") falls back to its single-letter form. In the same pass it
+ * counts the words of each language for guess_lang (sc->lang_counts, sc->lang_any).
  */
 static void lookup_tokens(struct oc_scorer *sc)
 {
+	static const struct oc_entry no_entry; /* no language at all */
 	const struct oc_text *t = &sc->text;
 	const struct oc_entry **tokent;
+	/* counts[15] takes the count of a word with no language, so that it needs no branch */
+	unsigned *counts = sc->lang_counts, mask;
 	size_t i;
+	int any = 0;
 
+	memset(sc->lang_counts, 0, sizeof(sc->lang_counts));
 	tokent = reserve(&sc->tokent, &sc->tokent_cap, t->ntokens, sizeof(*tokent));
 	for (i = 0; i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
 		const char *key = t->norm.data + tok->norm_start;
+		const unsigned char *p = (const unsigned char *)key;
 		const struct oc_entry *e;
 
 		if (!token_matchable(tok)) {
-			tokent[i] = NULL;
-			continue;
-		}
-		e = oc_lexicon_get_padded(sc->lx, key, tok->norm_len);
-		if (e == NULL && (tok->flags & OC_TF_ELONGATED)) {
-			size_t k;
+			e = NULL;
+		} else {
+			e = oc_lexicon_get_padded(sc->lx, key, tok->norm_len);
+			if (e == NULL && (tok->flags & OC_TF_ELONGATED)) {
+				size_t k;
 
-			oc_buf_reset(&sc->tmp);
-			for (k = 0; k < tok->norm_len; k++)
-				if (k == 0 || key[k] != key[k - 1] || (unsigned char)key[k] >= 0x80)
-					oc_buf_addch(&sc->tmp, key[k]);
-			e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+				oc_buf_reset(&sc->tmp);
+				for (k = 0; k < tok->norm_len; k++)
+					if (k == 0 || key[k] != key[k - 1] || (unsigned char)key[k] >= 0x80)
+						oc_buf_addch(&sc->tmp, key[k]);
+				e = oc_lexicon_get(sc->lx, sc->tmp.data, sc->tmp.len);
+			}
 		}
 		tokent[i] = e;
+		/* p[0] is readable even for an empty token: norm ends with a NUL */
+		if (p[0] >= 0xE0 && tok->norm_len >= 3) {
+			if (p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
+				counts[OC_LANG_JA] += 3; /* hiragana or katakana */
+				continue;
+			}
+			if (p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
+				counts[OC_LANG_HI] += 2; /* Devanagari */
+				continue;
+			}
+		}
+		/* words only, and whether they have an entry comes unpredictably: no branches */
+		mask = (e != NULL ? e : &no_entry)->lang_mask & -(unsigned)(tok->kind == OC_TOK_WORD);
+		any |= mask != 0;
+		counts[__builtin_ctz(mask | 0x8000u)]++;
+		for (mask &= mask - 1; mask != 0; mask &= mask - 1)
+			counts[__builtin_ctz(mask)]++;
 	}
+	sc->lang_any = any;
 }
 
 /* Whether a word's first two letters can start a laugh: a cheap test for every word. */
@@ -635,10 +689,6 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 		mc->sentence_start = i == 0 || (tok->flags & OC_TF_BREAK) != 0;
 		for (j = i;;) {
 			if (node->layers != 0) {
-				const struct oc_token *last = &t->tokens[j];
-				const char *raw = t->raw.data + tok->raw_start;
-				size_t raw_len = last->raw_start + last->raw_len - tok->raw_start;
-
 				if (mc->flags_known)
 					mc->service_here = service_near(sc, (uint32_t)i, (uint32_t)(j + 1), 0);
 
@@ -648,7 +698,7 @@ static void match_tokens(struct match_ctx *mc, size_t *count)
 				for (bits = mc->layers & node->layers; bits != 0; bits &= bits - 1) {
 					l = __builtin_ctz(bits);
 					if (l == L_SENT ? sent_accepts(mc, node) :
-					    l == L_FEATURE || layer_accepts(mc, node, l, raw, raw_len))
+					    l == L_FEATURE || layer_accepts_span(mc, node, l, i, j))
 						set_best(mc, l, node, (uint32_t)(j - i + 1));
 				}
 			}
@@ -884,10 +934,53 @@ static int item_negates(const struct oc_item *it)
 	return ends_nt(it->key, it->key_len);
 }
 
-static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches)
+/* Sets an item's entry and what the entry gives it in this post's languages. */
+static void item_set_entry(struct oc_item *it, const struct oc_entry *e, const struct lang_order *order)
+{
+	double value = 0;
+	int kind;
+
+	it->entry = e;
+	it->valence = 0;
+	it->has_valence = (uint8_t)entry_valence(e, order, &it->valence);
+	kind = entry_modifier(e, order, &value);
+	it->mod_value = value;
+	it->interjection = kind == OC_MOD_INTERJECTION;
+	it->mod_kind = (uint8_t)(kind == OC_MOD_INTERJECTION ? OC_MOD_NONE : kind);
+}
+
+/*
+ * What score_sentiment needs besides the items, listed as build_items makes them: the
+ * items with a valence of their own (scored, listed without branches, as which words
+ * have one comes unpredictably; the others score 0), the count of items in capitals and
+ * the first contrast ("but") with its weight after it.
+ */
+struct item_list {
+	uint32_t *scored;
+	size_t nscored, caps, contrast;
+	double contrast_after;
+};
+
+/* Lists item i, which has an entry (an item without one only counts for caps). */
+static inline void list_item(struct item_list *list, const struct oc_item *it, size_t i)
+{
+	if (it->mod_kind == OC_MOD_CONTRAST && list->contrast == (size_t)-1) {
+		list->contrast = i;
+		list->contrast_after = it->mod_value > 0 ? it->mod_value : 1.5;
+	}
+	list->scored[list->nscored] = (uint32_t)i;
+	list->nscored += (it->has_valence != 0) & (it->mod_kind != OC_MOD_BOOSTER) &
+			 (it->mod_kind != OC_MOD_DAMPENER);
+}
+
+/* The token kinds that never make an item of their own. */
+#define NO_ITEM_KINDS ((1u << OC_TOK_PUNCT) | (1u << OC_TOK_URL) | (1u << OC_TOK_MENTION))
+
+static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
+			  struct item_list *list)
 {
 	const struct oc_text *t = &sc->text;
-	size_t n = 0, m, i;
+	size_t n = 0, m, i, key_len;
 	const struct oc_match **at;
 	unsigned char *outage_tok;
 
@@ -907,6 +1000,10 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		sc->items_cap = t->ntokens + nmatches + 1;
 		sc->items = oc_xrealloc(sc->items, sc->items_cap * sizeof(*sc->items));
 	}
+	list->scored = reserve(&sc->scored, &sc->scored_cap, sc->items_cap, sizeof(*list->scored));
+	list->nscored = list->caps = 0;
+	list->contrast = (size_t)-1;
+	list->contrast_after = 1.5;
 	for (i = 0; i < t->ntokens;) {
 		const struct oc_token *tok = &t->tokens[i];
 		struct oc_item *it;
@@ -919,21 +1016,15 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 					continue;
 				it = &sc->items[n++];
 				memset(it, 0, sizeof(*it));
-				it->entry = mt->entry;
-				it->key = entry_key(sc, mt->entry, &it->key_len);
-				it->has_valence = entry_valence(mt->entry, order, &it->valence);
-				it->mod_kind = entry_modifier(mt->entry, order, &it->mod_value);
-				if (it->mod_kind == OC_MOD_INTERJECTION) {
-					it->mod_kind = OC_MOD_NONE;
-					it->interjection = 1;
-				}
-				it->token = (uint32_t)i;
+				item_set_entry(it, mt->entry, order);
+				it->key = entry_key(sc, mt->entry, &key_len);
+				it->key_len = (uint32_t)key_len;
+				list_item(list, it, n - 1);
 			}
 			i++;
 			continue;
 		}
-		if (tok->kind == OC_TOK_PUNCT || tok->kind == OC_TOK_URL || tok->kind == OC_TOK_MENTION ||
-		    (tok->kind == OC_TOK_HASHTAG && at[i] == NULL)) {
+		if (((NO_ITEM_KINDS >> tok->kind) & 1) || (tok->kind == OC_TOK_HASHTAG && at[i] == NULL)) {
 			i++;
 			continue;
 		}
@@ -942,14 +1033,13 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 			continue;
 		}
 		it = &sc->items[n++];
-		memset(it, 0, sizeof(*it));
-		it->token = (uint32_t)i;
 		it->caps = (tok->flags & OC_TF_ALLCAPS) != 0;
 		it->break_before = (tok->flags & OC_TF_BREAK) != 0;
 		it->in_outage = outage_tok[i];
 		it->symbol = tok->kind == OC_TOK_EMOJI || tok->kind == OC_TOK_EMOTICON;
+		list->caps += it->caps;
 		if (at[i] != NULL) {
-			it->entry = at[i]->entry;
+			item_set_entry(it, at[i]->entry, order);
 			if (at[i]->entry == ((const struct oc_entry **)sc->tokent)[i] &&
 			    at[i]->entry->key_len == tok->norm_len) {
 				/* found by the token's own look-up (an elongated word's shorter
@@ -958,16 +1048,16 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 				it->key = t->norm.data + tok->norm_start;
 				it->key_len = tok->norm_len;
 			} else {
-				it->key = entry_key(sc, at[i]->entry, &it->key_len);
+				it->key = entry_key(sc, at[i]->entry, &key_len);
+				it->key_len = (uint32_t)key_len;
 			}
-			it->has_valence = entry_valence(at[i]->entry, order, &it->valence);
-			it->mod_kind = entry_modifier(at[i]->entry, order, &it->mod_value);
-			if (it->mod_kind == OC_MOD_INTERJECTION) {
-				it->mod_kind = OC_MOD_NONE;
-				it->interjection = 1;
-			}
+			list_item(list, it, n - 1);
 			i = at[i]->token_end;
 		} else {
+			it->entry = NULL;
+			it->valence = it->mod_value = 0;
+			it->has_valence = it->interjection = 0;
+			it->mod_kind = OC_MOD_NONE;
 			it->key = t->norm.data + tok->norm_start;
 			it->key_len = tok->norm_len;
 			i++;
@@ -980,35 +1070,19 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 			    struct oc_score *out)
 {
 	const struct oc_text *t = &sc->text;
-	size_t n = build_items(sc, order, nmatches), i, k;
+	struct item_list list;
+	size_t n = build_items(sc, order, nmatches, &list), i, k;
 	struct oc_item *items = sc->items;
 	double *sent, sum = 0, pos_sum = 0, neg_sum = 0, punct = 0, total;
 	uint32_t *scored;
 	static const double window_scale[4] = { 1, 1, 0.95, 0.9 }; /* by distance k */
-	size_t caps = 0, neu_count = 0, contrast = (size_t)-1, nscored = 0, next_scored;
-	int cap_diff, negation_open;
-	double contrast_after = 1.5;
+	size_t neu_count = 0, contrast = list.contrast, nscored = list.nscored, next_scored;
+	int cap_diff = list.caps > 0 && list.caps < n, negation_open;
+	double contrast_after = list.contrast_after;
 
-	sent = reserve(&sc->sent, &sc->sent_cap, n, sizeof(*sent)); /* every item sets its own */
-	for (i = 0; i < n; i++)
-		caps += items[i].caps;
-	cap_diff = caps > 0 && caps < n;
-
-	/* the items with a valence of their own are listed without branches (which words
-	 * have one comes unpredictably); the others score 0 */
-	scored = reserve(&sc->scored, &sc->scored_cap, n, sizeof(*scored));
-	for (i = 0; i < n; i++) {
-		const struct oc_item *it = &items[i];
-
-		if (it->mod_kind == OC_MOD_CONTRAST && contrast == (size_t)-1) {
-			contrast = i;
-			contrast_after = it->mod_value > 0 ? it->mod_value : 1.5;
-		}
-		sent[i] = 0;
-		scored[nscored] = (uint32_t)i;
-		nscored += (it->has_valence != 0) & (it->mod_kind != OC_MOD_BOOSTER) &
-			   (it->mod_kind != OC_MOD_DAMPENER);
-	}
+	/* only the scored items set theirs: the others score 0 and are not read */
+	sent = reserve(&sc->sent, &sc->sent_cap, n, sizeof(*sent));
+	scored = list.scored;
 	for (next_scored = 0; next_scored < nscored; next_scored++) {
 		struct oc_item *it = &items[scored[next_scored]];
 		double v;
@@ -1070,15 +1144,22 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		sent[i] = v;
 	}
 	if (contrast != (size_t)-1) {
-		for (i = 0; i < n; i++) {
+		for (next_scored = 0; next_scored < nscored; next_scored++) {
+			i = scored[next_scored];
 			if (i < contrast)
 				sent[i] *= 0.5;
 			else if (i > contrast)
 				sent[i] *= contrast_after;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		double s = sent[i];
+	/* the items not scored are neutral and add +0 to each sum, which changes none (a
+	 * sum here never holds -0): only the scored ones are summed, in order */
+	neu_count = n - nscored;
+	for (next_scored = 0; next_scored < nscored; next_scored++) {
+		double s;
+
+		i = scored[next_scored];
+		s = sent[i];
 
 		/* adding 0 changes neither sum (they never hold -0), and the signs of the
 		 * valences come unpredictably: no branches */
@@ -1183,12 +1264,13 @@ static void add_term(struct oc_score *out, const char *s, size_t len)
 	out->nterms++;
 }
 
+static int post_question(struct match_ctx *mc);
+
 static void score_outage(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
-			 const struct match_ctx *mc, struct oc_score *out)
+			 struct match_ctx *mc, struct oc_score *out)
 {
 	double evidence = 0;
 	size_t m;
-	int question = mc->question;
 	unsigned char *in_outage = scratch(&sc->in_outage, &sc->in_outage_cap, sc->text.ntokens, 1);
 
 	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
@@ -1226,7 +1308,7 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 				explain(sc, out, "outage", key, klen, "followed by a figure: not counted", 0);
 			continue;
 		}
-		if ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !question) {
+		if ((e->outage_flags & OC_OUT_NEEDS_QUESTION) && !post_question(mc)) {
 			if (sc->explain && w != 0)
 				explain(sc, out, "outage", key, klen, "needs a question: not counted", 0);
 			continue;
@@ -1289,8 +1371,19 @@ static int is_question(const struct oc_scorer *sc, const struct lang_order *orde
 	return 0;
 }
 
+/*
+ * is_question, found when first asked: only posts with an outage phrase that needs a
+ * question ask (mc->question is -1 until then).
+ */
+static int post_question(struct match_ctx *mc)
+{
+	if (mc->question < 0)
+		mc->question = is_question(mc->sc, mc->order);
+	return mc->question;
+}
+
 /* Whether a selected outage match has a condition that this post does not meet. */
-static int needs_second_pass(const struct oc_scorer *sc, const struct match_ctx *mc)
+static int needs_second_pass(const struct oc_scorer *sc, struct match_ctx *mc)
 {
 	size_t m;
 
@@ -1302,7 +1395,7 @@ static int needs_second_pass(const struct oc_scorer *sc, const struct match_ctx 
 			continue;
 		f = mt->entry->outage_flags;
 		if (((f & OC_OUT_NEEDS_SERVICE) && !service_near(sc, mt->token, mt->token_end, mt->substr)) ||
-		    ((f & OC_OUT_NEEDS_QUESTION) && !mc->question))
+		    ((f & OC_OUT_NEEDS_QUESTION) && !post_question(mc)))
 			return 1;
 	}
 	return 0;
@@ -1638,37 +1731,10 @@ static void resolve_region(struct oc_scorer *sc, size_t nmatches, const struct o
  */
 static int guess_lang(const struct oc_scorer *sc, int *confident)
 {
-	static const struct oc_entry no_entry; /* no language at all */
-	const struct oc_text *t = &sc->text;
-	/* counts[15] takes the count of a word with no language, so that it needs no branch */
-	unsigned counts[16] = { 0 }, mask;
-	size_t i;
-	int l, best = -1, any = 0;
+	/* counted by lookup_tokens */
+	const unsigned *counts = sc->lang_counts;
+	int l, best = -1, any = sc->lang_any;
 
-	for (i = 0; i < t->ntokens; i++) {
-		const struct oc_token *tok = &t->tokens[i];
-		const unsigned char *p = (const unsigned char *)t->norm.data + tok->norm_start;
-		const struct oc_entry *e;
-
-		/* p[0] is readable even for an empty token: norm ends with a NUL */
-		if (p[0] >= 0xE0 && tok->norm_len >= 3) {
-			if (p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
-				counts[OC_LANG_JA] += 3; /* hiragana or katakana */
-				continue;
-			}
-			if (p[0] == 0xE0 && (p[1] == 0xA4 || p[1] == 0xA5)) {
-				counts[OC_LANG_HI] += 2; /* Devanagari */
-				continue;
-			}
-		}
-		/* words only, and whether they have an entry comes unpredictably: no branches */
-		e = ((const struct oc_entry **)sc->tokent)[i];
-		mask = (e != NULL ? e : &no_entry)->lang_mask & -(unsigned)(tok->kind == OC_TOK_WORD);
-		any |= mask != 0;
-		counts[__builtin_ctz(mask | 0x8000u)]++;
-		for (mask &= mask - 1; mask != 0; mask &= mask - 1)
-			counts[__builtin_ctz(mask)]++;
-	}
 	*confident = 0;
 	for (l = 1; l < OC_NLANG; l++)
 		if (counts[l] >= 2 && counts[l] > counts[OC_LANG_EN] && (best < 0 || counts[l] > counts[best]))
@@ -1694,7 +1760,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	struct match_ctx mc;
 	size_t nmatches = 0, m;
 	const char *h_lang;
-	int lang;
+	int lang, l;
 
 	if (h == NULL)
 		h = &no_hints;
@@ -1732,13 +1798,19 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 	mc.layers = (1u << NLAYERS) - 1;
 	mc.flags_known = 0;
 	match_tokens(&mc, &nmatches);
-	if (sc->text.has_nospace)
+	if (sc->text.has_nospace) {
 		match_substrings(&mc, &nmatches);
-	group_by_layer(sc, nmatches);
+		group_by_layer(sc, nmatches);
+	} else {
+		/* match_tokens added them layer after layer, and counted them */
+		sc->layer_start[0] = 0;
+		for (l = 0; l < NLAYERS; l++)
+			sc->layer_start[l + 1] = sc->layer_start[l] + mc.nchosen[l];
+	}
 
 	find_services(sc, nmatches, h, out);
 	mc.has_service = out->nservices > 0;
-	mc.question = is_question(sc, &order);
+	mc.question = -1;
 	if (needs_second_pass(sc, &mc)) {
 		/* an outage phrase whose condition fails ("down for anyone" without a question)
 		 * must not hide the shorter phrases inside it: match that layer again */
@@ -1750,6 +1822,7 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		nmatches = w;
 		mc.layers = 1u << L_OUTAGE;
 		mc.flags_known = 1;
+		post_question(&mc); /* layer_accepts reads mc.question */
 		match_tokens(&mc, &nmatches);
 		if (sc->text.has_nospace)
 			match_substrings(&mc, &nmatches);

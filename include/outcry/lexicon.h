@@ -64,28 +64,29 @@ enum oc_layer {
 #define OC_NO_VALENCE 99.0f
 
 struct oc_entry {
+	/* what the look-up and the matching of most tokens read comes first, in 32 bytes */
 	uint32_t key_off, key_len;   /* in oc_lexicon.keys */
-	uint32_t hash;
+	uint16_t layers;
+	uint8_t has_next;            /* some phrase continues this one (an edge of the trie) */
+	uint8_t continues;           /* as a word, continues some phrase (an edge's word) */
 	uint8_t max_units;           /* longest entry starting with this key (tokens or chars) */
 	uint8_t substr;              /* key is in a no-space script: matched inside runs */
-	uint16_t layers;
-	float valence[OC_NLANG];     /* OC_NO_VALENCE where the language has none */
-	float emoji_valence;         /* emoji and emoticons, every language */
-	uint8_t mod_kind[OC_NLANG];
-	float mod_value[OC_NLANG];
-	float outage_weight;
 	uint8_t outage_flags;
-	uint16_t outage_langs;       /* bit per language that lists it */
+	uint8_t place_kind;
+	uint32_t next_words;         /* oc_lexicon_word_bit of each word that continues it */
 	uint16_t lang_mask;          /* bit per language with any data for it (guessing) */
 	uint16_t valence_langs;      /* bit per language with a valence */
 	uint16_t mod_langs;          /* bit per language with a modifier */
+	uint16_t outage_langs;       /* bit per language that lists it */
+	float emoji_valence;         /* emoji and emoticons, every language */
+	float valence[OC_NLANG];     /* OC_NO_VALENCE where the language has none */
+	uint8_t mod_kind[OC_NLANG];
+	float mod_value[OC_NLANG];
+	float outage_weight;
+	uint32_t hash;
 	uint16_t features;           /* bit per enum oc_feature */
 	int16_t service;             /* index into oc_lexicon.services, -1 none */
 	int16_t place;               /* index into oc_lexicon.countries, -1 none */
-	uint8_t place_kind;
-	uint8_t has_next;            /* some phrase continues this one (an edge of the trie) */
-	uint8_t continues;           /* as a word, continues some phrase (an edge's word) */
-	uint32_t next_words;         /* oc_lexicon_word_bit of each word that continues it */
 	int32_t service_case_off;    /* exact-case form in keys, -1 when any case matches */
 	int32_t place_case_off;
 };

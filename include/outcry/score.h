@@ -74,6 +74,8 @@ struct oc_scorer {
 	size_t grouped_cap;
 	size_t layer_start[8];
 	/* the same for substring matching of no-space runs */
+	unsigned lang_counts[16]; /* words of each language, for guessing one */
+	int lang_any;
 	void *unit_off, *unit_tok, *unit_cp, *unit_found;
 	size_t unit_off_cap, unit_tok_cap, unit_cp_cap, unit_found_cap;
 };

@@ -430,10 +430,10 @@ static const struct oc_entry *english_stem(struct oc_scorer *sc, const char *key
 		if (k < sl)
 			continue;
 		if (len - sl + rules[r].replace_len <= sizeof(stem)) {
-			/* most words: the stem is built on the stack */
+			/* most words: the stem is built on the stack, which has the 8 readable
+			 * bytes from its start that oc_lexicon_get_padded loads */
 			memcpy(stem, key, len - sl);
-			memcpy(stem + len - sl, rules[r].replace, rules[r].replace_len);
-			/* the stack buffer has 8 readable bytes from its start */
+			memcpy(stem + (len - sl), rules[r].replace, rules[r].replace_len);
 			e = oc_lexicon_get_padded(sc->lx, stem, len - sl + rules[r].replace_len);
 		} else {
 			oc_buf_reset(&sc->tmp);

@@ -180,6 +180,11 @@ int main(void)
 	/* malformed input never stops scoring */
 	score("\xFF\xFE\xC0\xAF spotify down \xED\xA0\x80");
 	ok(s.is_outage, "invalid UTF-8 is scored, not dropped");
+	/* English stems of words near the stack buffer's 64 bytes (found by fuzz_score) */
+	score("spotify down 222222222222222000000000000000000000000000000000089153sings hates");
+	ok(s.is_outage && s.compound < 0, "a 66-byte word with a suffix is stemmed safely");
+	score("spotify down 2222222222222222222222222222222222222222222222222222222222222222loved");
+	ok(s.is_outage, "a 69-byte word with a suffix is stemmed safely");
 
 	oc_score_release(&s);
 	oc_scorer_release(&sc);

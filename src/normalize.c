@@ -212,7 +212,7 @@ static size_t decode_entity(const char *s, size_t n, int32_t *cp)
 	if (n < 3 || s[0] != '&')
 		return 0;
 	if (s[1] == '#') {
-		int32_t v = 0;
+		uint32_t v = 0; /* 8 hex digits fill it: unsigned, so they cannot overflow */
 		int hex = (s[2] == 'x' || s[2] == 'X');
 		size_t j = hex ? 3 : 2, start = j;
 
@@ -228,13 +228,13 @@ static size_t decode_entity(const char *s, size_t n, int32_t *cp)
 				d = c - 'A' + 10;
 			else
 				break;
-			v = v * (hex ? 16 : 10) + d;
+			v = v * (hex ? 16u : 10u) + (uint32_t)d;
 		}
 		if (j == start || j >= n || s[j] != ';')
 			return 0;
-		if (v <= 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
 			v = REPLACEMENT;
-		*cp = v;
+		*cp = (int32_t)v;
 		return j + 1;
 	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

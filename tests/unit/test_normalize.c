@@ -63,6 +63,9 @@ int main(void)
 	is_str(t.raw.data, "bad\xEF\xBF\xBD" "byte", "invalid byte becomes U+FFFD in the cleaned text");
 	is_str(t.norm.data, "bad byte", "U+FFFD is not a letter: it separates words");
 	is_str(norm_n("a\0b", 3), "ab", "NUL bytes dropped");
+	norm("caf&#xE9; &#xFFFFFFFF; &#99999999; ok");
+	is_str(t.raw.data, "caf\xC3\xA9 \xEF\xBF\xBD \xEF\xBF\xBD ok",
+	       "numeric entities decoded; out of range (8 hex digits included) is U+FFFD");
 
 	/* cleaning and normalization */
 	is_str(norm("Caído  CAÍDO"), "caido caido", "accents stripped and case folded");

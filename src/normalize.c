@@ -340,6 +340,24 @@ static int plain_cp(int32_t c)
 	return cat != UTF8PROC_CATEGORY_ZS && cat != UTF8PROC_CATEGORY_CF;
 }
 
+#ifdef __SSE2__
+/*
+ * For each of the 16 bytes in v, all ones when simple_bytes must refuse it: a control
+ * byte, DEL, '&', '`', or a space whose neighbour (the byte at the same place in next,
+ * which the caller loads one byte after or before v) is a space too.
+ */
+static inline __m128i refused16(__m128i v, __m128i next)
+{
+	const __m128i space = _mm_set1_epi8(' ');
+	__m128i b = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+
+	b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+	b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+	b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('`')));
+	return _mm_or_si128(b, _mm_and_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(next, space)));
+}
+#endif
+
 /*
  * Whether the len bytes at u hold nothing that clean_simple must refuse among the ASCII
  * ones: no control, DEL, '&', '`' or two spaces in a row. *high is set when some byte is
@@ -355,19 +373,12 @@ static int simple_bytes(const unsigned char *u, size_t len, int *high)
 	 * vectorize the loops below) */
 	{
 		__m128i bad16 = _mm_setzero_si128(), top16 = _mm_setzero_si128();
-		const __m128i ctrl_max = _mm_set1_epi8(0x1F), space = _mm_set1_epi8(' ');
 
 		for (; i + 17 <= len; i += 16) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
 			__m128i after = _mm_loadu_si128((const __m128i *)(const void *)(u + i + 1));
-			__m128i b = _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v);
 
-			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
-			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
-			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('`')));
-			b = _mm_or_si128(b, _mm_and_si128(_mm_cmpeq_epi8(v, space),
-							  _mm_cmpeq_epi8(after, space)));
-			bad16 = _mm_or_si128(bad16, b);
+			bad16 = _mm_or_si128(bad16, refused16(v, after));
 			top16 = _mm_or_si128(top16, v);
 		}
 		/* the last 16 bytes, overlapping those done, with their pairs with the byte
@@ -375,14 +386,8 @@ static int simple_bytes(const unsigned char *u, size_t len, int *high)
 		if (len >= 17 && i < len) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + len - 16));
 			__m128i before = _mm_loadu_si128((const __m128i *)(const void *)(u + len - 17));
-			__m128i b = _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v);
 
-			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
-			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
-			b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('`')));
-			b = _mm_or_si128(b, _mm_and_si128(_mm_cmpeq_epi8(v, space),
-							  _mm_cmpeq_epi8(before, space)));
-			bad16 = _mm_or_si128(bad16, b);
+			bad16 = _mm_or_si128(bad16, refused16(v, before));
 			top16 = _mm_or_si128(top16, v);
 			i = len;
 		}

@@ -493,17 +493,21 @@ static int on_service(struct reader *r, char **cols, int ncols, void *arg)
 	struct oc_lexicon *lx = r->lx;
 	struct oc_entry *e;
 	const char *kind = cols[1], *alias = cols[2];
-	int case_sensitive;
+	int case_sensitive, report_case = 0;
 	size_t idx;
 
 	if (!valid_id(cols[0]))
 		return bad_line(r, "service id '%s' must be lowercase ASCII", cols[0]);
 	if (strcmp(cols[3], "case") == 0)
 		case_sensitive = 1;
+	else if (strcmp(cols[3], "case+report") == 0)
+		case_sensitive = report_case = 1;
 	else if (strcmp(cols[3], "-") == 0)
 		case_sensitive = 0;
 	else
-		return bad_line(r, "unknown flag '%s' (case or -)", cols[3]);
+		return bad_line(r, "unknown flag '%s' (case, case+report or -)", cols[3]);
+	if (report_case && (strcmp(kind, "name") != 0 || strchr(alias, ' ') != NULL))
+		return bad_line(r, "flag case+report is for one-word names, not '%s'", alias);
 	if (strcmp(kind, "domain") == 0) {
 		char low[256];
 		size_t i, n = strlen(alias);
@@ -543,6 +547,8 @@ static int on_service(struct reader *r, char **cols, int ncols, void *arg)
 		e = &lx->entries[idx];
 		e->service = sidx;
 		e->service_case_off = off;
+		e->service_report_case = (uint8_t)report_case;
+		lx->has_report_case |= (uint8_t)report_case;
 	}
 	e->layers |= OC_LAYER_SERVICE;
 	return 0;

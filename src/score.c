@@ -1424,6 +1424,75 @@ static void mark_service_near(struct oc_scorer *sc, size_t from, size_t to)
 		near[a] = 1;
 }
 
+/*
+ * Whether token k holds a case+report service name written in another case ("zoom",
+ * "STEAM") that sits next to the outage match mt, within one sentence: right before it
+ * ("zoom is down", "is zoom down?") or one or two tokens after it ("problems with slack",
+ * "can't log in to zoom"). After an article or "some", "of", "off", it is the common word
+ * ("letting off some steam down there", "the outlook is down").
+ */
+static int report_case_name_at(const struct oc_scorer *sc, const struct oc_match *mt, size_t k)
+{
+	static const char *const common[] = { "the", "a", "an", "some", "any", "of", "off", "no" };
+	const struct oc_text *t = &sc->text;
+	const struct oc_entry *e = ((const struct oc_entry *const *)sc->tokent)[k];
+	size_t a, b;
+
+	if (e == NULL || !(e->layers & OC_LAYER_SERVICE) || !e->service_report_case)
+		return 0;
+	if (k > 0 && !(t->tokens[k].flags & OC_TF_BREAK)) {
+		const char *w = t->norm.data + t->tokens[k - 1].norm_start;
+		size_t wl = t->tokens[k - 1].norm_len, i;
+
+		for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+			if (strlen(common[i]) == wl && memcmp(common[i], w, wl) == 0)
+				return 0;
+	}
+	a = k < mt->token ? k + 1 : mt->token_end;
+	b = k < mt->token ? mt->token : k;
+	for (; a <= b && a < t->ntokens; a++)
+		if (t->tokens[a].flags & OC_TF_BREAK)
+			return 0;
+	return 1;
+}
+
+static void find_report_case_names(struct oc_scorer *sc, struct oc_score *out)
+{
+	const struct oc_text *t = &sc->text;
+	size_t m;
+
+	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
+		const struct oc_match *mt = &sc->matches[m];
+		size_t cand[3], nc = 0, c, s;
+
+		if (mt->layer != L_OUTAGE || mt->substr)
+			continue;
+		if (mt->token >= 1)
+			cand[nc++] = mt->token - 1;
+		if (mt->token_end < t->ntokens)
+			cand[nc++] = mt->token_end;
+		if (mt->token_end + 1 < t->ntokens)
+			cand[nc++] = mt->token_end + 1;
+		for (c = 0; c < nc; c++) {
+			size_t k = cand[c];
+			const struct oc_entry *e;
+
+			if (!report_case_name_at(sc, mt, k))
+				continue;
+			e = ((const struct oc_entry *const *)sc->tokent)[k];
+			mark_service_near(sc, k, k + 1);
+			for (s = 0; s < out->nservices && out->services[s] != e->service; s++)
+				;
+			if (s < out->nservices)
+				continue; /* written in its case, or found already */
+			add_service(out, e->service);
+			if (sc->explain)
+				explain(sc, out, "service", t->norm.data + t->tokens[k].norm_start,
+					t->tokens[k].norm_len, sc->lx->services[e->service], 1);
+		}
+	}
+}
+
 static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc_hints *h,
 			  struct oc_score *out)
 {
@@ -1446,6 +1515,8 @@ static void find_services(struct oc_scorer *sc, size_t nmatches, const struct oc
 				explain(sc, out, "service", key, klen, lx->services[sc->matches[m].entry->service], 1);
 			}
 		}
+	if (lx->has_report_case)
+		find_report_case_names(sc, out);
 	for (i = 0; (t->kinds & ((1u << OC_TOK_MENTION) | (1u << OC_TOK_URL))) && i < t->ntokens; i++) {
 		const struct oc_token *tok = &t->tokens[i];
 		const char *key = t->norm.data + tok->norm_start;

@@ -87,6 +87,7 @@ struct oc_entry {
 	uint16_t features;           /* bit per enum oc_feature */
 	int16_t service;             /* index into oc_lexicon.services, -1 none */
 	int16_t place;               /* index into oc_lexicon.countries, -1 none */
+	uint8_t service_report_case; /* a case alias that any case names next to outage wording */
 	int32_t service_case_off;    /* exact-case form in keys, -1 when any case matches */
 	int32_t place_case_off;
 };
@@ -139,6 +140,7 @@ struct oc_lexicon {
 	struct oc_tz_prior tz_priors[64];
 	size_t ntz_priors;
 	uint8_t has_modifiers[OC_NLANG]; /* the language has a modifiers file */
+	uint8_t has_report_case;         /* some service name has the case+report flag */
 	uint64_t digest;             /* of every file loaded: the lexicon version */
 	struct oc_buf warnings;      /* entries that load but deserve a look, one per line */
 	size_t nwarnings;

@@ -87,6 +87,14 @@ int main(void)
 	ok(oc_lexicon_load(&lx, tmpdir, &err) < 0 && strstr(err.message, "unknown flag 'loud'"),
 	   "unknown flag: %s", err.message);
 	copy_real(dir);
+	write_file("services.tsv", "zoom\tname\tzoom call\tcase+report\n");
+	ok(oc_lexicon_load(&lx, tmpdir, &err) < 0 && strstr(err.message, "one-word names") &&
+		   strstr(err.message, "line 1"),
+	   "case+report on a phrase: %s", err.message);
+	write_file("services.tsv", "zoom\tname\tZoom\tcase+report\n");
+	ok(oc_lexicon_load(&lx, tmpdir, &err) == 0 && lx.has_report_case, "case+report loads");
+	oc_lexicon_release(&lx);
+	copy_real(dir);
 	write_file("features.tsv", "can't log in\tsignin\ten\n");
 	ok(oc_lexicon_load(&lx, tmpdir, &err) < 0 && strstr(err.message, "'signin' is not a feature"),
 	   "feature outside the taxonomy: %s", err.message);

@@ -136,6 +136,20 @@ int main(void)
 	ok(has_service("x"), "case-sensitive alias matches its case");
 	score("i got 2 x 3 points");
 	ok(!has_service("x"), "lower-case x is not the service");
+	score("is zoom down??");
+	ok(has_service("zoom") && s.is_outage, "case+report name in lower case before outage wording");
+	score("ZOOM IS DOWN");
+	ok(has_service("zoom"), "case+report name in capitals before outage wording");
+	score("can't log in to slack");
+	ok(has_service("slack"), "case+report name one word after outage wording");
+	score("zoom in on the map");
+	ok(!has_service("zoom"), "case+report name in lower case without outage wording is the word");
+	score("letting off some steam down at the pub");
+	ok(!has_service("steam") && !s.is_outage, "case+report name after 'some' is the common word");
+	score("steam. down the road there is a pub");
+	ok(!has_service("steam"), "case+report name in another sentence than the outage wording");
+	score("x is down again");
+	ok(!has_service("x"), "a case name without +report stays case-sensitive next to outage wording");
 
 	/* features only with an outage */
 	score("spotify down, can't log in and songs won't play");

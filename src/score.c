@@ -926,6 +926,29 @@ static int ends_nt(const char *s, size_t len)
 	return (len > 3) & (end[0] == 'n') & (end[1] == '\'') & (end[2] == 't');
 }
 
+/*
+ * English negators of a noun ("no sound", "lack of sleep", "without power") negate
+ * within their noun phrase only: not the verb that follows it ("no wifi is killing me",
+ * "lack of updates is annoying"). Whether one of them, the item at p, reaches the item k
+ * tokens after it: not past a copula or auxiliary in between.
+ */
+static int noun_negation_reaches(const struct oc_item *p, size_t k)
+{
+	static const char *const verbs[] = { "is", "are", "was", "were", "am", "be", "been",
+					     "has", "have", "had", "will", "would", "can", "could",
+					     "makes", "made", "keeps", "kept", "gets", "got",
+					     "feels", "seems" };
+	size_t j, v;
+
+	if (!(key_is(p, "no") || key_is(p, "lack of") || key_is(p, "lacks") || key_is(p, "without")))
+		return 1;
+	for (j = 1; j < k; j++)
+		for (v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+			if (key_is(p + j, verbs[v]))
+				return 0;
+	return 1;
+}
+
 static int item_negates(const struct oc_item *it)
 {
 	if (it->mod_kind == OC_MOD_NEGATOR)
@@ -983,6 +1006,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 	size_t n = 0, m, i, key_len;
 	const struct oc_match **at;
 	unsigned char *outage_tok;
+	unsigned skipped_break = 0; /* a token that makes no item began a sentence */
 
 	at = scratch(&sc->at, &sc->at_cap, t->ntokens, sizeof(*at));
 	outage_tok = scratch(&sc->outage_tok, &sc->outage_tok_cap, t->ntokens, 1);
@@ -1024,17 +1048,19 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 			i++;
 			continue;
 		}
-		if (((NO_ITEM_KINDS >> tok->kind) & 1) || (tok->kind == OC_TOK_HASHTAG && at[i] == NULL)) {
+		if (((NO_ITEM_KINDS >> tok->kind) & 1) || (tok->kind == OC_TOK_HASHTAG && at[i] == NULL) ||
+		    /* single letters ("a", "I") carry nothing, as in VADER */
+		    (tok->norm_len <= 1 && at[i] == NULL && tok->kind == OC_TOK_WORD)) {
+			/* but the sentence end before "I" in "no?! I am fine" still ends the
+			 * reach of "no" */
+			skipped_break |= tok->flags & OC_TF_BREAK;
 			i++;
-			continue;
-		}
-		if (tok->norm_len <= 1 && at[i] == NULL && tok->kind == OC_TOK_WORD) {
-			i++; /* single letters ("a", "I") carry nothing, as in VADER */
 			continue;
 		}
 		it = &sc->items[n++];
 		it->caps = (tok->flags & OC_TF_ALLCAPS) != 0;
-		it->break_before = (tok->flags & OC_TF_BREAK) != 0;
+		it->break_before = ((tok->flags | skipped_break) & OC_TF_BREAK) != 0;
+		skipped_break = 0;
 		it->in_outage = outage_tok[i];
 		it->symbol = tok->kind == OC_TOK_EMOJI || tok->kind == OC_TOK_EMOTICON;
 		list->caps += it->caps;
@@ -1132,7 +1158,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 					v *= 1.25;
 				else if (key_is(p, "without") && (key_is(p1, "doubt") || key_is(mid, "doubt")))
 					;
-				else if (item_negates(p))
+				else if (item_negates(p) && noun_negation_reaches(p, k))
 					v = negate(v);
 			}
 			if ((p->has_valence && p->mod_kind == OC_MOD_NONE) || items[i - k + 1].break_before)

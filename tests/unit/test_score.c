@@ -82,6 +82,11 @@ int main(void)
 	   compound("wkwkwk") > 0.3 && compound("rsrsrs") > 0.3, "laughter at any length and in several languages");
 	ok(compound("kkk") == 0 && compound("haja") == 0 && compound("hhhh") == 0, "... and not what only looks like it");
 	ok(compound("I can't. LOL") > 0.3, "negation stops at the end of a sentence");
+	ok(compound("no! I am happy") > 0, "negation stops at a sentence end before a skipped 'I'");
+	ok(compound("lack of sleep is killing me") < 0, "'lack of' negates its noun, not the verb after");
+	ok(compound("no money is killing me") < -0.3, "'no' before a noun does not reach past 'is'");
+	ok(compound("no one is happy") < 0, "'no one' still negates past 'is'");
+	ok(compound("the app works without any problems") > 0, "'without' negates the noun it governs");
 	ok(compound("I have no idea lol") > 0.1 && compound("not the latter lol") > 0.3,
 	   "an interjection ('lol') is not negated");
 	ok(compound("no") < 0 && compound("no electricity since noon") < 0, "'no' on its own is negative");

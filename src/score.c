@@ -1292,6 +1292,57 @@ static void add_term(struct oc_score *out, const char *s, size_t len)
 
 static int post_question(struct match_ctx *mc);
 
+/* Whether token k is one of the n words in list. */
+static int token_is_one_of(const struct oc_text *t, size_t k, const char *const *list, size_t n)
+{
+	const char *w = t->norm.data + t->tokens[k].norm_start;
+	size_t wl = t->tokens[k].norm_len, i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(list[i]) == wl && memcmp(list[i], w, wl) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether the outage match mt is followed, in its sentence, by a measure: a number with
+ * a percent sign or a unit ("is down 3%", "caiu 5 %", "down by 5 percent", "baja un 5%",
+ * "is down 4 kg"), or, after an entry that needs a service ("down"), any number right
+ * after it ("down 8", "went down $40"). "down 3 hours" stays a report.
+ */
+static int figure_after(const struct oc_scorer *sc, const struct oc_match *mt, int any_number)
+{
+	static const char *const linking[] = { "by", "of", "un", "una", "um", "de", "di", "del",
+					       "met", "sebesar", "about", "around", "nearly", "almost" };
+	static const char *const units[] = { "percent", "per", "pct", "points", "pts", "prozent",
+					     "procent", "persen", "kg", "lbs", "bps" };
+	const struct oc_text *t = &sc->text;
+	size_t k = mt->token_end;
+	const struct oc_token *num;
+	size_t after;
+
+	if (k < t->ntokens && !(t->tokens[k].flags & OC_TF_BREAK) &&
+	    t->tokens[k].kind == OC_TOK_WORD &&
+	    token_is_one_of(t, k, linking, sizeof(linking) / sizeof(linking[0]))) {
+		k++;
+		any_number = 0;
+	}
+	if (k >= t->ntokens || (t->tokens[k].flags & OC_TF_BREAK) || t->tokens[k].kind != OC_TOK_NUMBER)
+		return 0;
+	if (any_number)
+		return 1;
+	num = &t->tokens[k];
+	after = num->raw_start + num->raw_len;
+	if (after < t->raw.len && t->raw.data[after] == ' ')
+		after++;
+	if (after < t->raw.len && t->raw.data[after] == '%')
+		return 1;
+	if (after + 2 < t->raw.len && memcmp(t->raw.data + after, "\xef\xbc\x85", 3) == 0) /* U+FF05 */
+		return 1;
+	return k + 1 < t->ntokens && !(t->tokens[k + 1].flags & OC_TF_BREAK) &&
+	       token_is_one_of(t, k + 1, units, sizeof(units) / sizeof(units[0]));
+}
+
 static void score_outage(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
 			 struct match_ctx *mc, struct oc_score *out)
 {
@@ -1325,12 +1376,10 @@ static void score_outage(struct oc_scorer *sc, const struct lang_order *order, s
 				explain(sc, out, "outage", key, klen, "needs a service nearby: not counted", 0);
 			continue;
 		}
-		if ((e->outage_flags & OC_OUT_NEEDS_SERVICE) && !mt->substr &&
-		    mt->token_end < sc->text.ntokens &&
-		    sc->text.tokens[mt->token_end].kind == OC_TOK_NUMBER &&
-		    !(sc->text.tokens[mt->token_end].flags & OC_TF_BREAK)) {
-			/* "down 8%", "went down $40": a figure, not a failure */
-			if (sc->explain && w != 0)
+		if (w > 0 && !mt->substr && figure_after(sc, mt, (e->outage_flags & OC_OUT_NEEDS_SERVICE) != 0)) {
+			/* "down 8%", "went down $40", "netflix is down 3% after earnings": a
+			 * figure, not a failure */
+			if (sc->explain)
 				explain(sc, out, "outage", key, klen, "followed by a figure: not counted", 0);
 			continue;
 		}
@@ -1453,7 +1502,8 @@ static void mark_service_near(struct oc_scorer *sc, size_t from, size_t to)
 /*
  * Whether token k holds a case+report service name written in another case ("zoom",
  * "STEAM") that sits next to the outage match mt, within one sentence: right before it
- * ("zoom is down", "is zoom down?") or one or two tokens after it ("problems with slack",
+ * ("zoom is down", "is zoom down?"), before it and a feature ("zoom audio not working";
+ * the caller checks the feature) or one or two tokens after it ("problems with slack",
  * "can't log in to zoom"). After an article or "some", "of", "off", it is the common word
  * ("letting off some steam down there", "the outlook is down").
  */
@@ -1482,6 +1532,18 @@ static int report_case_name_at(const struct oc_scorer *sc, const struct oc_match
 	return 1;
 }
 
+/* Whether a feature phrase ("audio", "notifications") covers token k. */
+static int feature_at(const struct oc_scorer *sc, size_t k)
+{
+	size_t m;
+
+	for (m = sc->layer_start[L_FEATURE]; m < sc->layer_start[L_FEATURE + 1]; m++)
+		if (sc->matches[m].layer == L_FEATURE && !sc->matches[m].substr &&
+		    sc->matches[m].token <= k && k < sc->matches[m].token_end)
+			return 1;
+	return 0;
+}
+
 static void find_report_case_names(struct oc_scorer *sc, struct oc_score *out)
 {
 	const struct oc_text *t = &sc->text;
@@ -1489,12 +1551,15 @@ static void find_report_case_names(struct oc_scorer *sc, struct oc_score *out)
 
 	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
-		size_t cand[3], nc = 0, c, s;
+		size_t cand[4], nc = 0, c, s;
 
 		if (mt->layer != L_OUTAGE || mt->substr)
 			continue;
 		if (mt->token >= 1)
 			cand[nc++] = mt->token - 1;
+		/* "zoom audio not working", "steam payments keep failing" */
+		if (mt->token >= 2 && feature_at(sc, mt->token - 1))
+			cand[nc++] = mt->token - 2;
 		if (mt->token_end < t->ntokens)
 			cand[nc++] = mt->token_end;
 		if (mt->token_end + 1 < t->ntokens)

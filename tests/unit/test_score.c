@@ -113,6 +113,12 @@ int main(void)
 	ok(!score("download the new spotify app")->is_outage, "download is not down");
 	ok(!score("twitter shut down its office in brazil")->is_outage, "shut down its office");
 	ok(!score("bitcoin prices down again")->is_outage, "prices down");
+	ok(!score("netflix is down 3% after earnings")->is_outage, "'is down' with a percentage is a figure");
+	ok(!score("spotify is down by 5 percent")->is_outage, "a figure after a linking word, with a unit");
+	ok(!score("instagram is down 4 pts today")->is_outage, "a figure with a unit word");
+	ok(!score("traffic is down 20 % this week")->is_outage, "a figure with a spaced percent sign");
+	ok(score("spotify is down 3 hours now")->is_outage, "a duration after 'is down' is still a report");
+	ok(score("netflix is down. 5% of users affected")->is_outage, "a figure in the next sentence");
 	ok(!score("spotify isn't down for me, works fine")->is_outage, "negated report is evidence against");
 	ok(!score("discord is back up, finally")->is_outage, "back up is a counter phrase");
 	ok(!score("i love spotify")->is_outage, "praise is not an outage");
@@ -147,6 +153,10 @@ int main(void)
 	ok(has_service("zoom"), "case+report name in capitals before outage wording");
 	score("can't log in to slack");
 	ok(has_service("slack"), "case+report name one word after outage wording");
+	score("zoom audio not working");
+	ok(has_service("zoom"), "case+report name before a feature and outage wording");
+	score("orange juice not working as a cure");
+	ok(!has_service("orange"), "case+report name before a word that is no feature is not the service");
 	score("zoom in on the map");
 	ok(!has_service("zoom"), "case+report name in lower case without outage wording is the word");
 	score("letting off some steam down at the pub");

@@ -391,17 +391,17 @@ static int on_emoji(struct reader *r, char **cols, int ncols, void *arg)
 static int on_modifier(struct reader *r, char **cols, int ncols, void *arg)
 {
 	static const char *const kinds[] = { "", "booster", "dampener", "negator", "contrast",
-					     "question", "interjection" };
+					     "question", "interjection", "praise" };
 	int lang = *(int *)arg, kind;
 	struct oc_entry *e;
 	double v;
 
-	for (kind = 1; kind <= OC_MOD_INTERJECTION; kind++)
+	for (kind = 1; kind <= OC_MOD_PRAISE; kind++)
 		if (strcmp(cols[1], kinds[kind]) == 0)
 			break;
-	if (kind > OC_MOD_INTERJECTION)
-		return bad_line(r, "kind '%s' is not booster, dampener, negator, contrast, question or "
-				"interjection", cols[1]);
+	if (kind > OC_MOD_PRAISE)
+		return bad_line(r, "kind '%s' is not booster, dampener, negator, contrast, question, "
+				"interjection or praise", cols[1]);
 	if (parse_number(cols[2], -4.0, 4.0, &v) < 0)
 		return bad_line(r, "value '%s' is not a number", cols[2]);
 	if ((e = entry_for(r, cols[0])) == NULL)

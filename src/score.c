@@ -48,6 +48,8 @@ struct oc_item {
 	uint8_t break_before; /* sentence punctuation precedes it */
 	uint8_t in_outage;    /* part of an outage phrase ("nahi chal raha") */
 	uint8_t symbol;       /* an emoji or emoticon: a face is not negated by "not" */
+	uint8_t praise;       /* praise that an outage report turns to irony ("great, X is down");
+			       * 2 once it has */
 };
 
 struct best {
@@ -969,7 +971,8 @@ static void item_set_entry(struct oc_item *it, const struct oc_entry *e, const s
 	kind = entry_modifier(e, order, &value);
 	it->mod_value = value;
 	it->interjection = kind == OC_MOD_INTERJECTION;
-	it->mod_kind = (uint8_t)(kind == OC_MOD_INTERJECTION ? OC_MOD_NONE : kind);
+	it->praise = kind == OC_MOD_PRAISE;
+	it->mod_kind = (uint8_t)(kind == OC_MOD_INTERJECTION || kind == OC_MOD_PRAISE ? OC_MOD_NONE : kind);
 }
 
 /*
@@ -1082,7 +1085,7 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		} else {
 			it->entry = NULL;
 			it->valence = it->mod_value = 0;
-			it->has_valence = it->interjection = 0;
+			it->has_valence = it->interjection = it->praise = 0;
 			it->mod_kind = OC_MOD_NONE;
 			it->key = t->norm.data + tok->norm_start;
 			it->key_len = tok->norm_len;
@@ -1090,6 +1093,30 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
 		}
 	}
 	return n;
+}
+
+/*
+ * Praise in a post that reports an outage is irony: "great, spotify is down again",
+ * "slack is down. just perfect", "thanks a lot discord". A praise word (kind praise in
+ * the modifiers) that keeps a positive value, outside any outage phrase, gets its
+ * entry's factor (-0.5). Not where a contrast word joins two feelings ("I love spotify
+ * but it's down"), and not in Japanese, Chinese or Thai runs, whose phrases have no
+ * token positions here.
+ */
+static void ironic_praise(struct oc_item *items, double *sent, const uint32_t *scored,
+			  size_t nscored, size_t contrast)
+{
+	size_t j, i;
+
+	if (contrast != (size_t)-1)
+		return;
+	for (j = 0; j < nscored; j++) {
+		i = scored[j];
+		if (items[i].praise && !items[i].in_outage && sent[i] > 0) {
+			sent[i] *= items[i].mod_value;
+			items[i].praise = 2; /* for --explain */
+		}
+	}
 }
 
 static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order, size_t nmatches,
@@ -1178,6 +1205,8 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 				sent[i] *= contrast_after;
 		}
 	}
+	if (out->is_outage)
+		ironic_praise(items, sent, scored, nscored, contrast);
 	/* the items not scored are neutral and add +0 to each sum, which changes none (a
 	 * sum here never holds -0): only the scored ones are summed, in order */
 	neu_count = n - nscored;
@@ -1197,7 +1226,8 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		neu_count += !(s > 0) & !(s < 0);
 		if (sc->explain && sent[i] != 0)
 			explain(sc, out, "sentiment", items[i].key, items[i].key_len,
-				items[i].entry && items[i].entry->emoji_valence != OC_NO_VALENCE &&
+				items[i].praise == 2 ? "praise in an outage report, read as irony"
+				: items[i].entry && items[i].entry->emoji_valence != OC_NO_VALENCE &&
 						!(items[i].valence != items[i].entry->emoji_valence)
 					? "emoji.tsv" : "sentiment lexicon, after modifiers",
 				sent[i]);

@@ -83,6 +83,11 @@ int main(void)
 	ok(compound("kkk") == 0 && compound("haja") == 0 && compound("hhhh") == 0, "... and not what only looks like it");
 	ok(compound("I can't. LOL") > 0.3, "negation stops at the end of a sentence");
 	ok(compound("no! I am happy") > 0, "negation stops at a sentence end before a skipped 'I'");
+	ok(compound("great, spotify is down again") < 0, "praise in an outage report reads as irony");
+	ok(compound("just perfect. slack is down") < 0, "ironic praise in the sentence before the report");
+	ok(compound("spotify is back up, thanks!") > 0, "praise without an outage report stays praise");
+	ok(compound("good morning, is discord down for anyone?") > 0, "a greeting is not praise");
+	ok(score_h("genial, otra vez caído whatsapp", "es", NULL)->compound < 0, "ironic praise in Spanish");
 	ok(compound("lack of sleep is killing me") < 0, "'lack of' negates its noun, not the verb after");
 	ok(compound("no money is killing me") < -0.3, "'no' before a noun does not reach past 'is'");
 	ok(compound("no one is happy") < 0, "'no one' still negates past 'is'");

@@ -899,6 +899,18 @@ static const char *entry_key(const struct oc_scorer *sc, const struct oc_entry *
 	return oc_lexicon_key(sc->lx, e);
 }
 
+/* Whether token k is one of the n words in list. */
+static int token_is_one_of(const struct oc_text *t, size_t k, const char *const *list, size_t n)
+{
+	const char *w = t->norm.data + t->tokens[k].norm_start;
+	size_t wl = t->tokens[k].norm_len, i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(list[i]) == wl && memcmp(list[i], w, wl) == 0)
+			return 1;
+	return 0;
+}
+
 /* ---- sentiment (VADER's rules) ---- */
 
 /*
@@ -1322,18 +1334,6 @@ static void add_term(struct oc_score *out, const char *s, size_t len)
 
 static int post_question(struct match_ctx *mc);
 
-/* Whether token k is one of the n words in list. */
-static int token_is_one_of(const struct oc_text *t, size_t k, const char *const *list, size_t n)
-{
-	const char *w = t->norm.data + t->tokens[k].norm_start;
-	size_t wl = t->tokens[k].norm_len, i;
-
-	for (i = 0; i < n; i++)
-		if (strlen(list[i]) == wl && memcmp(list[i], w, wl) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Whether the outage match mt is followed, in its sentence, by a measure: a number with
  * a percent sign or a unit ("is down 3%", "caiu 5 %", "down by 5 percent", "baja un 5%",
@@ -1546,14 +1546,9 @@ static int report_case_name_at(const struct oc_scorer *sc, const struct oc_match
 
 	if (e == NULL || !(e->layers & OC_LAYER_SERVICE) || !e->service_report_case)
 		return 0;
-	if (k > 0 && !(t->tokens[k].flags & OC_TF_BREAK)) {
-		const char *w = t->norm.data + t->tokens[k - 1].norm_start;
-		size_t wl = t->tokens[k - 1].norm_len, i;
-
-		for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-			if (strlen(common[i]) == wl && memcmp(common[i], w, wl) == 0)
-				return 0;
-	}
+	if (k > 0 && !(t->tokens[k].flags & OC_TF_BREAK) &&
+	    token_is_one_of(t, k - 1, common, sizeof(common) / sizeof(common[0])))
+		return 0;
 	a = k < mt->token ? k + 1 : mt->token_end;
 	b = k < mt->token ? mt->token : k;
 	for (; a <= b && a < t->ntokens; a++)

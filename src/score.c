@@ -972,7 +972,7 @@ static int item_negates(const struct oc_item *it)
 }
 
 /* Sets an item's entry and what the entry gives it in this post's languages. */
-static void item_set_entry(struct oc_item *it, const struct oc_entry *e, const struct lang_order *order)
+static inline void item_set_entry(struct oc_item *it, const struct oc_entry *e, const struct lang_order *order)
 {
 	double value = 0;
 	int kind;
@@ -984,7 +984,8 @@ static void item_set_entry(struct oc_item *it, const struct oc_entry *e, const s
 	it->mod_value = value;
 	it->interjection = kind == OC_MOD_INTERJECTION;
 	it->praise = kind == OC_MOD_PRAISE;
-	it->mod_kind = (uint8_t)(kind == OC_MOD_INTERJECTION || kind == OC_MOD_PRAISE ? OC_MOD_NONE : kind);
+	/* the two kinds that are flags of the item, last in the enum */
+	it->mod_kind = (uint8_t)(kind >= OC_MOD_INTERJECTION ? OC_MOD_NONE : kind);
 }
 
 /*

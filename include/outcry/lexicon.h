@@ -40,6 +40,7 @@ int oc_region_from_name(const char *name);
 enum oc_modifier_kind {
 	OC_MOD_NONE, OC_MOD_BOOSTER, OC_MOD_DAMPENER, OC_MOD_NEGATOR, OC_MOD_CONTRAST,
 	OC_MOD_QUESTION, /* starts a question when it starts a sentence: "is", "anyone" */
+	/* the last two are flags of a sentiment word, not modifiers: keep them last */
 	OC_MOD_INTERJECTION, /* the writer's own reaction ("lol", "ugh"): never negated */
 	OC_MOD_PRAISE /* praise ("great", "thanks") that an outage report turns to irony */
 };

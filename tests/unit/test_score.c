@@ -118,6 +118,8 @@ int main(void)
 	ok(!score("download the new spotify app")->is_outage, "download is not down");
 	ok(!score("twitter shut down its office in brazil")->is_outage, "shut down its office");
 	ok(!score("bitcoin prices down again")->is_outage, "prices down");
+	ok(score("problems with spotify again")->is_outage, "'problems with' a service, as in the other languages");
+	ok(!score("the trouble with netflix is the price")->is_outage, "'the trouble with' is an opinion");
 	ok(!score("netflix is down 3% after earnings")->is_outage, "'is down' with a percentage is a figure");
 	ok(!score("spotify is down by 5 percent")->is_outage, "a figure after a linking word, with a unit");
 	ok(!score("instagram is down 4 pts today")->is_outage, "a figure with a unit word");

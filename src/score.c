@@ -1509,15 +1509,17 @@ static int needs_second_pass(const struct oc_scorer *sc, struct match_ctx *mc)
 
 /* ---- services, features, places ---- */
 
-static void add_service(struct oc_score *out, int idx)
+/* Adds a service to the post's list; 0 when it was listed already. */
+static int add_service(struct oc_score *out, int idx)
 {
 	size_t i;
 
 	for (i = 0; i < out->nservices; i++)
 		if (out->services[i] == idx)
-			return;
+			return 0;
 	if (out->nservices < OC_MAX_SERVICES)
 		out->services[out->nservices++] = idx;
+	return 1;
 }
 
 /* Marks the tokens within SERVICE_NEAR tokens of a service mention at [from, to). */
@@ -1577,7 +1579,7 @@ static void find_report_case_names(struct oc_scorer *sc, struct oc_score *out)
 
 	for (m = sc->layer_start[L_OUTAGE]; m < sc->layer_start[L_OUTAGE + 1]; m++) {
 		const struct oc_match *mt = &sc->matches[m];
-		size_t cand[4], nc = 0, c, s;
+		size_t cand[4], nc = 0, c;
 
 		if (mt->layer != L_OUTAGE || mt->substr)
 			continue;
@@ -1598,11 +1600,8 @@ static void find_report_case_names(struct oc_scorer *sc, struct oc_score *out)
 				continue;
 			e = ((const struct oc_entry *const *)sc->tokent)[k];
 			mark_service_near(sc, k, k + 1);
-			for (s = 0; s < out->nservices && out->services[s] != e->service; s++)
-				;
-			if (s < out->nservices)
+			if (!add_service(out, e->service))
 				continue; /* written in its case, or found already */
-			add_service(out, e->service);
 			if (sc->explain)
 				explain(sc, out, "service", t->norm.data + t->tokens[k].norm_start,
 					t->tokens[k].norm_len, sc->lx->services[e->service], 1);

@@ -31,6 +31,7 @@ struct score_run {
 	struct oc_buf line;
 	struct oc_buf id;     /* the id, already as JSON (string or number) */
 	struct oc_buf id_text;
+	struct oc_buf cell;   /* --explain in CSV/TSV: the JSON array of one row */
 	struct oc_jsonl json;
 	int summary;               /* --summary: a table per service and region instead */
 	struct summary_row *rows;  /* (services + 1) * OC_NREGIONS; the last block is "no service" */
@@ -180,6 +181,15 @@ static void write_table_row(struct score_run *r)
 	oc_buf_addstr(b, oc_region_names[s->region]);
 	oc_buf_addch(b, sep);
 	oc_buf_addstr(b, oc_region_source_names[s->region_source]);
+	if (r->scorer.explain) {
+		/* the same JSON array as in JSON Lines, as the text of one cell */
+		oc_buf_reset(&r->cell);
+		oc_buf_addch(&r->cell, '[');
+		oc_buf_add(&r->cell, s->explain.data, s->explain.len);
+		oc_buf_addch(&r->cell, ']');
+		oc_buf_addch(b, sep);
+		oc_csv_add_text(b, r->cell.data, r->cell.len, sep);
+	}
 	oc_buf_addstr(b, r->format == FMT_CSV ? "\r\n" : "\n");
 }
 
@@ -386,6 +396,7 @@ static int cmd_score(int argc, char **argv)
 	oc_buf_init(&r.line);
 	oc_buf_init(&r.id);
 	oc_buf_init(&r.id_text);
+	oc_buf_init(&r.cell);
 	oc_jsonl_init(&r.json);
 	r.rows = oc_xcalloc((lx.nservices + 1) * OC_NREGIONS, sizeof(*r.rows));
 	if (r.format != FMT_JSONL && !r.summary) {
@@ -399,6 +410,8 @@ static int cmd_score(int argc, char **argv)
 				oc_buf_addch(&r.out, r.format == FMT_TSV ? '\t' : ',');
 			oc_buf_addstr(&r.out, cols[k]);
 		}
+		if (explain)
+			oc_buf_addstr(&r.out, r.format == FMT_TSV ? "\texplain" : ",explain");
 		oc_buf_addstr(&r.out, r.format == FMT_CSV ? "\r\n" : "\n");
 	}
 	if (optind >= argc) {
@@ -435,6 +448,7 @@ static int cmd_score(int argc, char **argv)
 	oc_buf_release(&r.id_text);
 	oc_buf_release(&r.id);
 	oc_buf_release(&r.line);
+	oc_buf_release(&r.cell);
 	oc_buf_release(&r.out);
 	oc_score_release(&r.score);
 	oc_scorer_release(&r.scorer);
@@ -454,7 +468,8 @@ const struct oc_cmd oc_cmd_score = {
 	"\n"
 	"options:\n"
 	"  -f, --format FMT          jsonl (default), csv or tsv\n"
-	"      --explain             add every lexicon entry and rule that moved a score\n"
+	"      --explain             add every lexicon entry and rule that moved a score, and\n"
+	"                            by how much (CSV, TSV: as JSON in a last column)\n"
 	"      --summary             instead of one line per post, print a table of posts,\n"
 	"                            outage reports and mean sentiment per service and region\n"
 	"      --priors              let the language and the UTC offset of created_at hint the\n"

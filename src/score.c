@@ -48,8 +48,7 @@ struct oc_item {
 	uint8_t break_before; /* sentence punctuation precedes it */
 	uint8_t in_outage;    /* part of an outage phrase ("nahi chal raha") */
 	uint8_t symbol;       /* an emoji or emoticon: a face is not negated by "not" */
-	uint8_t praise;       /* praise that an outage report turns to irony ("great, X is down");
-			       * 2 once it has */
+	uint8_t praise;       /* praise that an outage report turns to irony ("great, X is down") */
 };
 
 struct best {
@@ -971,6 +970,25 @@ static int item_negates(const struct oc_item *it)
 	return ends_nt(it->key, it->key_len);
 }
 
+/*
+ * --explain for sentiment: one entry per step that changed the score of item it, with
+ * the change as its value, so that a post's sentiment values add up to the sum that
+ * compound normalizes. by, if not NULL, is the modifier word that made the change.
+ */
+static void explain_step(struct oc_scorer *sc, struct oc_score *out, const struct oc_item *it,
+			 const char *rule, const struct oc_item *by, double change)
+{
+	char named[192];
+
+	if (!sc->explain || change == 0)
+		return;
+	if (by != NULL && by->key_len <= 128) {
+		snprintf(named, sizeof(named), "%s (%.*s)", rule, (int)by->key_len, by->key);
+		rule = named;
+	}
+	explain(sc, out, "sentiment", it->key, it->key_len, rule, change);
+}
+
 /* Sets an item's entry and what the entry gives it in this post's languages. */
 static inline void item_set_entry(struct oc_item *it, const struct oc_entry *e, const struct lang_order *order)
 {
@@ -1116,8 +1134,8 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
  * but it's down"), and not in Japanese, Chinese or Thai runs, whose phrases have no
  * token positions here.
  */
-static void ironic_praise(struct oc_item *items, double *sent, const uint32_t *scored,
-			  size_t nscored, size_t contrast)
+static void ironic_praise(struct oc_scorer *sc, struct oc_score *out, struct oc_item *items,
+			  double *sent, const uint32_t *scored, size_t nscored, size_t contrast)
 {
 	size_t j, i;
 
@@ -1126,8 +1144,9 @@ static void ironic_praise(struct oc_item *items, double *sent, const uint32_t *s
 	for (j = 0; j < nscored; j++) {
 		i = scored[j];
 		if (items[i].praise && !items[i].in_outage && sent[i] > 0) {
+			explain_step(sc, out, &items[i], "praise in an outage report, read as irony",
+				     NULL, sent[i] * items[i].mod_value - sent[i]);
 			sent[i] *= items[i].mod_value;
-			items[i].praise = 2; /* for --explain */
 		}
 	}
 }
@@ -1160,8 +1179,18 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 			sent[i] = 0;
 			continue;
 		}
-		if (it->caps && cap_diff)
+		if (sc->explain)
+			explain_step(sc, out, it,
+				     it->entry->emoji_valence != OC_NO_VALENCE &&
+						     !(v != it->entry->emoji_valence)
+					     ? "emoji.tsv"
+					     : "sentiment lexicon",
+				     NULL, v);
+		if (it->caps && cap_diff) {
 			v += v > 0 ? OC_C_INCR : -OC_C_INCR;
+			explain_step(sc, out, it, "in capitals among lower case", NULL,
+				     v > 0 ? OC_C_INCR : -OC_C_INCR);
+		}
 		negation_open = !it->symbol && !it->interjection;
 		for (k = 1; k <= 3 && k <= i; k++) {
 			const struct oc_item *p = &items[i - k];
@@ -1182,36 +1211,55 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 				}
 				s *= window_scale[k]; /* 1, 0.95, 0.9: a load, not two branches */
 				v += s;
+				if (sc->explain)
+					explain_step(sc, out, it,
+						     p->mod_kind == OC_MOD_BOOSTER ? "booster" : "dampener",
+						     p, s);
 			}
 			if (!negation_open || p->in_outage) {
 				/* a negator beyond another sentiment word belongs to that word, and
 				 * one inside an outage phrase ("gak bisa dibuka") negates that */
 			} else if (k == 1) {
-				if (item_negates(p))
+				if (item_negates(p)) {
+					explain_step(sc, out, it, "negation", p, negate(v) - v);
 					v = negate(v);
+				}
 			} else {
 				const struct oc_item *p1 = &items[i - 1];
 				const struct oc_item *mid = k == 3 ? &items[i - 2] : p1;
 
 				if (key_is(p, "never") && (key_is(p1, "so") || key_is(p1, "this") ||
-							    key_is(mid, "so") || key_is(mid, "this")))
+							    key_is(mid, "so") || key_is(mid, "this"))) {
+					explain_step(sc, out, it, "'never so/this' emphasis", p, 0.25 * v);
 					v *= 1.25;
-				else if (key_is(p, "without") && (key_is(p1, "doubt") || key_is(mid, "doubt")))
+				} else if (key_is(p, "without") && (key_is(p1, "doubt") || key_is(mid, "doubt"))) {
 					;
-				else if (item_negates(p) && noun_negation_reaches(p, k))
+				} else if (item_negates(p) && noun_negation_reaches(p, k)) {
+					explain_step(sc, out, it, "negation", p, negate(v) - v);
 					v = negate(v);
+				}
 			}
 			if ((p->has_valence && p->mod_kind == OC_MOD_NONE) || items[i - k + 1].break_before)
 				negation_open = 0;
 		}
 		if (i > 0 && key_is(&items[i - 1], "least") &&
-		    !(i > 1 && (key_is(&items[i - 2], "at") || key_is(&items[i - 2], "very"))))
+		    !(i > 1 && (key_is(&items[i - 2], "at") || key_is(&items[i - 2], "very")))) {
+			explain_step(sc, out, it, "negation", &items[i - 1], negate(v) - v);
 			v = negate(v);
+		}
 		sent[i] = v;
 	}
 	if (contrast != (size_t)-1) {
 		for (next_scored = 0; next_scored < nscored; next_scored++) {
 			i = scored[next_scored];
+			if (sc->explain && i != contrast) {
+				char rule[64];
+
+				snprintf(rule, sizeof(rule), "%s a contrast word, x%g",
+					 i < contrast ? "before" : "after", i < contrast ? 0.5 : contrast_after);
+				explain_step(sc, out, &items[i], rule, &items[contrast],
+					     sent[i] * (i < contrast ? 0.5 : contrast_after) - sent[i]);
+			}
 			if (i < contrast)
 				sent[i] *= 0.5;
 			else if (i > contrast)
@@ -1219,7 +1267,7 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		}
 	}
 	if (out->is_outage)
-		ironic_praise(items, sent, scored, nscored, contrast);
+		ironic_praise(sc, out, items, sent, scored, nscored, contrast);
 	/* the items not scored are neutral and add +0 to each sum, which changes none (a
 	 * sum here never holds -0): only the scored ones are summed, in order */
 	neu_count = n - nscored;
@@ -1237,13 +1285,6 @@ static void score_sentiment(struct oc_scorer *sc, const struct lang_order *order
 		pos_sum += (double)(s > 0) * (s + 1);
 		neg_sum += (double)(s < 0) * (s - 1);
 		neu_count += !(s > 0) & !(s < 0);
-		if (sc->explain && sent[i] != 0)
-			explain(sc, out, "sentiment", items[i].key, items[i].key_len,
-				items[i].praise == 2 ? "praise in an outage report, read as irony"
-				: items[i].entry && items[i].entry->emoji_valence != OC_NO_VALENCE &&
-						!(items[i].valence != items[i].entry->emoji_valence)
-					? "emoji.tsv" : "sentiment lexicon, after modifiers",
-				sent[i]);
 	}
 	/* exclamations with no sentiment word and no outage report read as excitement:
 	 * "freestyle friday!!!" leans positive, a little */

@@ -47,6 +47,21 @@ printf '%s\n' '{"id":"=cmd|calc","text":"x"}' >"$TMP/inj.jsonl"
 ok "csv neutralizes formula ids" sh -c '"$OUTCRY" score --format csv "$1" | tail -1 | grep -q "^'"'"'=cmd|calc,"' - "$TMP/inj.jsonl"
 ok "tsv has tab-separated rows" sh -c '"$OUTCRY" score --format tsv "$1" | awk -F"\t" "NF!=14{exit 1}"' - "$TMP/in.jsonl"
 ok "--explain names the entries that moved the score" sh -c 'printf "spotify is down\n" | "$OUTCRY" score --explain | grep -q "\"layer\":\"outage\""'
+ok "--explain in csv and tsv: a last column holding the same JSON array" sh -c '
+	"$OUTCRY" score --explain "$1" >"$2.jsonl" &&
+	"$OUTCRY" score --explain --format csv "$1" >"$2.csv" &&
+	"$OUTCRY" score --explain --format tsv "$1" >"$2.tsv" &&
+	python3 -c "
+import csv, json, sys
+want = [json.loads(l)[\"explain\"] for l in open(sys.argv[1] + \".jsonl\")]
+assert any(want), want
+rows = list(csv.reader(open(sys.argv[1] + \".csv\", newline=\"\")))
+assert rows[0][-1] == \"explain\" and all(len(r) == 15 for r in rows), rows[0]
+assert [json.loads(r[-1]) for r in rows[1:]] == want
+lines = open(sys.argv[1] + \".tsv\").read().split(\"\n\")[:-1]
+assert lines[0].endswith(\"\texplain\") and all(len(l.split(\"\t\")) == 15 for l in lines)
+assert [json.loads(l.split(\"\t\")[-1]) for l in lines[1:]] == want
+" "$2"' - "$TMP/in.jsonl" "$TMP/expl"
 ok "a missing file is named, others still scored, exit 1" sh -c '
 	set +e; "$OUTCRY" score "$1" /nonexistent/file >"$2" 2>"$3"; rc=$?; set -e
 	test $rc -eq 1 && grep -q "/nonexistent/file" "$3" && test "$(wc -l <"$2")" -eq 7' - "$TMP/in.jsonl" "$TMP/o" "$TMP/e"

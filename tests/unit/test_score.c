@@ -1,6 +1,8 @@
 /* Unit tests: each scoring rule (sentiment, outage, services, features, region). */
 #include "config.h"
 
+#include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "outcry/score.h"
@@ -44,6 +46,56 @@ static int has_service(const char *id)
 static int has_feature(int f)
 {
 	return (s.features & (1u << f)) != 0;
+}
+
+/*
+ * --explain of the last post scored, parsed: the number of its entries in layer whose
+ * match is match and whose rule begins with rule (any match when NULL), and in *sum the
+ * sum of the values of all entries in layer.
+ */
+static int explained(const char *layer, const char *match, const char *rule, double *sum)
+{
+	json_t *a;
+	json_error_t jerr;
+	size_t i;
+	int n = 0;
+	char *text = malloc(s.explain.len + 3);
+
+	text[0] = '[';
+	memcpy(text + 1, s.explain.data, s.explain.len);
+	strcpy(text + 1 + s.explain.len, "]");
+	a = json_loads(text, 0, &jerr);
+	free(text);
+	if (sum)
+		*sum = 0;
+	if (a == NULL)
+		return -1;
+	for (i = 0; i < json_array_size(a); i++) {
+		json_t *e = json_array_get(a, i);
+		const char *l = json_string_value(json_object_get(e, "layer"));
+		const char *m = json_string_value(json_object_get(e, "match"));
+		const char *r = json_string_value(json_object_get(e, "rule"));
+
+		if (l == NULL || m == NULL || r == NULL || strcmp(l, layer) != 0)
+			continue;
+		if (sum)
+			*sum += json_number_value(json_object_get(e, "value"));
+		if ((match == NULL || strcmp(m, match) == 0) && strncmp(r, rule, strlen(rule)) == 0)
+			n++;
+	}
+	json_decref(a);
+	return n;
+}
+
+/* Whether the sentiment values of the last post's --explain add up to its compound. */
+static int sentiment_adds_up(void)
+{
+	double sum, c;
+
+	explained("sentiment", NULL, "", &sum);
+	c = sum == 0 ? 0 : sum / sqrt(sum * sum + OC_ALPHA);
+	c = c > 1 ? 1 : c < -1 ? -1 : c;
+	return fabs(c - s.compound) < 1e-3;
 }
 
 int main(void)
@@ -212,6 +264,43 @@ int main(void)
 	is_int(s.region, OC_REGION_UNKNOWN, "Spanish is a world language: no prior");
 	score("Nice app, works great");
 	is_str(s.country, "", "'Nice' at the start of a sentence... is still a city?");
+
+	/* --explain: every lexicon entry and rule that moved a score, by how much */
+	sc.explain = 1;
+	score("it is not very good");
+	ok(explained("sentiment", "good", "sentiment lexicon", NULL) == 1 &&
+		   explained("sentiment", "good", "booster (very)", NULL) == 1 &&
+		   explained("sentiment", "good", "negation (not)", NULL) == 1 && sentiment_adds_up(),
+	   "explain: lexicon value, booster and negation each listed, adding up to compound");
+	score("it is good but the music is AMAZING");
+	ok(explained("sentiment", "good", "before a contrast word, x0.5 (but)", NULL) == 1 &&
+		   explained("sentiment", "amazing", "after a contrast word, x1.5 (but)", NULL) == 1 &&
+		   explained("sentiment", "amazing", "in capitals", NULL) == 1 && sentiment_adds_up(),
+	   "explain: contrast and capitals listed, adding up to compound");
+	score("never so happy, at least not the least fun");
+	ok(explained("sentiment", "happy", "'never so/this' emphasis (never)", NULL) == 1 &&
+		   explained("sentiment", "fun", "negation (least)", NULL) == 1 && sentiment_adds_up(),
+	   "explain: 'never so' and 'least' listed, adding up to compound");
+	score("great, spotify is down again \xF0\x9F\x98\xA1!!");
+	ok(explained("sentiment", "great", "praise in an outage report", NULL) == 1 &&
+		   explained("sentiment", NULL, "emoji.tsv", NULL) == 1 &&
+		   explained("sentiment", "!?", "punctuation emphasis", NULL) == 1 && sentiment_adds_up(),
+	   "explain: irony, emoji and punctuation listed, adding up to compound");
+	score("freestyle friday!!!");
+	ok(explained("sentiment", "!", "exclamation without sentiment words", NULL) == 1 && sentiment_adds_up(),
+	   "explain: exclamations alone listed, adding up to compound");
+	score("the weather");
+	ok(explained("sentiment", NULL, "", NULL) == 0 && s.compound == 0, "explain: nothing listed without evidence");
+	{
+		double evidence;
+
+		score("spotify isn't down for me, is discord down?");
+		ok(explained("outage", "isn't down", "outage lexicon", &evidence) == 1 &&
+			   explained("outage", "down", "outage lexicon", NULL) == 1 &&
+			   (evidence >= 1) == s.is_outage && evidence < 1,
+		   "explain: outage values add up to the evidence that decides is_outage");
+	}
+	sc.explain = 0;
 
 	/* malformed input never stops scoring */
 	score("\xFF\xFE\xC0\xAF spotify down \xED\xA0\x80");

@@ -375,6 +375,9 @@ static int cmd_score(int argc, char **argv)
 			return oc_usage_error(&oc_cmd_score, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (explain && r.summary)
+		return oc_usage_error(&oc_cmd_score, "--explain lists what moved each post's scores, "
+						     "--summary prints no posts: use one of them");
 	if (oc_lexicon_find_dir(lexdir, dir, sizeof(dir), &err) < 0) {
 		oc_report("%s", err.message);
 		return OC_EXIT_FATAL;

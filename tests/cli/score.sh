@@ -62,6 +62,7 @@ lines = open(sys.argv[1] + \".tsv\").read().split(\"\n\")[:-1]
 assert lines[0].endswith(\"\texplain\") and all(len(l.split(\"\t\")) == 15 for l in lines)
 assert [json.loads(l.split(\"\t\")[-1]) for l in lines[1:]] == want
 " "$2"' - "$TMP/in.jsonl" "$TMP/expl"
+ok "--explain with --summary is a usage error" exits 2 "$OUTCRY" score --explain --summary "$TMP/in.jsonl"
 ok "a missing file is named, others still scored, exit 1" sh -c '
 	set +e; "$OUTCRY" score "$1" /nonexistent/file >"$2" 2>"$3"; rc=$?; set -e
 	test $rc -eq 1 && grep -q "/nonexistent/file" "$3" && test "$(wc -l <"$2")" -eq 7' - "$TMP/in.jsonl" "$TMP/o" "$TMP/e"

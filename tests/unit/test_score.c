@@ -172,6 +172,12 @@ int main(void)
 	ok(!score("bitcoin prices down again")->is_outage, "prices down");
 	ok(score("problems with spotify again")->is_outage, "'problems with' a service, as in the other languages");
 	ok(!score("the trouble with netflix is the price")->is_outage, "'the trouble with' is an opinion");
+	ok(score("github actions runners stuck in queued for 30 mins")->is_outage &&
+		   score("chatgpt is at capacity again")->is_outage && score("vercel deploys are failing")->is_outage &&
+		   has_feature(OC_FEAT_POSTING),
+	   "developer and AI service wording: queued jobs, at capacity, failing deploys (posting)");
+	ok(!score("the stadium was at capacity")->is_outage && !score("high latency jobs at the plant")->is_outage,
+	   "'at capacity', 'high latency' need a service");
 	ok(!score("netflix is down 3% after earnings")->is_outage, "'is down' with a percentage is a figure");
 	ok(!score("spotify is down by 5 percent")->is_outage, "a figure after a linking word, with a unit");
 	ok(!score("instagram is down 4 pts today")->is_outage, "a figure with a unit word");

@@ -176,6 +176,13 @@ int main(void)
 		   score("chatgpt is at capacity again")->is_outage && score("vercel deploys are failing")->is_outage &&
 		   has_feature(OC_FEAT_POSTING),
 	   "developer and AI service wording: queued jobs, at capacity, failing deploys (posting)");
+	ok(score("Outlook keeps asking for password")->is_outage && has_feature(OC_FEAT_LOGIN) &&
+		   score("slack huddles keep dropping")->is_outage && has_feature(OC_FEAT_MESSAGING) &&
+		   score("starlink down?")->is_outage && has_service("starlink") &&
+		   score("apple pay declined everywhere, is it down?")->is_outage && has_service("applepay"),
+	   "login loops, huddles; Starlink and Apple Pay are services");
+	ok(!score("a confluence of events")->nservices && score("Confluence is down")->nservices == 1,
+	   "'Confluence' names Atlassian's wiki only as written so");
 	ok(!score("the stadium was at capacity")->is_outage && !score("high latency jobs at the plant")->is_outage,
 	   "'at capacity', 'high latency' need a service");
 	ok(!score("netflix is down 3% after earnings")->is_outage, "'is down' with a percentage is a figure");

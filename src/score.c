@@ -1980,6 +1980,83 @@ static int guess_lang(const struct oc_scorer *sc, int *confident)
 	return any ? OC_LANG_EN : -1;
 }
 
+/*
+ * German and Dutch put the verb before the subject in questions and after a fronted
+ * word: "Warum geht Netflix nicht?", "Bei mir lädt Instagram nicht", "Werkt WhatsApp bij
+ * jullie ook niet?", "Ligt Instagram eruit?". An outage phrase of those languages also
+ * matches with a service name, and up to three small words after it, between its first
+ * word and the rest ("geht ... nicht", "doet ... het niet"), where no other outage phrase
+ * overlaps. Returns the new count of matches (grouped by layer again if it grew).
+ */
+static size_t match_split_verb(struct oc_scorer *sc, struct match_ctx *mc, size_t nmatches)
+{
+	static const char *const fillers[] = { "bei", "mir", "dir", "euch", "uns", "auch", "gerade",
+					       "grad", "wieder", "schon", "noch", "heute", "mal",
+					       "jetzt", "bij", "mij", "jou", "jullie", "ons", "ook",
+					       "weer", "nu", "vandaag", "al", "nog" };
+	const unsigned v2 = (1u << OC_LANG_DE) | (1u << OC_LANG_NL);
+	const struct oc_text *t = &sc->text;
+	const struct oc_entry **tokent = sc->tokent;
+	size_t m, end_services = sc->layer_start[L_SERVICE + 1], added = 0;
+
+	if (!mc->order->outage_all && !(mc->order->mask & v2))
+		return nmatches;
+	for (m = sc->layer_start[L_SERVICE]; m < end_services; m++) {
+		const struct oc_match *svc = &sc->matches[m];
+		const struct oc_entry *node, *best = NULL;
+		size_t v, k, best_end = 0, skipped = 0, o;
+		int consumed = 0;
+
+		if (svc->layer != L_SERVICE || svc->substr || svc->token == 0 ||
+		    (t->tokens[svc->token].flags & OC_TF_BREAK))
+			continue;
+		v = svc->token - 1;
+		node = tokent[v];
+		if (node == NULL || !node->has_next || !token_matchable(&t->tokens[v]))
+			continue;
+		for (k = svc->token_end; k < t->ntokens && !(t->tokens[k].flags & OC_TF_BREAK) &&
+					 token_matchable(&t->tokens[k]);) {
+			const struct oc_entry *next = NULL;
+
+			if (tokent[k] != NULL && tokent[k]->continues && node->has_next)
+				next = oc_lexicon_next(sc->lx, node, tokent[k]);
+			if (next == NULL) {
+				if (consumed || skipped == 3 ||
+				    !token_is_one_of(t, k, fillers, sizeof(fillers) / sizeof(fillers[0])))
+					break;
+				skipped++;
+				k++;
+				continue;
+			}
+			node = next;
+			consumed = 1;
+			k++;
+			if ((node->layers & OC_LAYER_OUTAGE) && (node->outage_langs & v2) &&
+			    node->outage_weight > 0 && layer_accepts_span(mc, node, L_OUTAGE, v, k - 1)) {
+				best = node;
+				best_end = k;
+			}
+		}
+		if (best == NULL)
+			continue;
+		for (o = sc->layer_start[L_OUTAGE]; o < sc->layer_start[L_OUTAGE + 1]; o++)
+			if (sc->matches[o].layer == L_OUTAGE && !sc->matches[o].substr &&
+			    sc->matches[o].token < best_end && sc->matches[o].token_end > v)
+				break;
+		if (o < sc->layer_start[L_OUTAGE + 1])
+			continue;
+		if (nmatches + 1 > sc->matches_cap) {
+			sc->matches_cap = nmatches * 2 > 64 ? nmatches * 2 : 64;
+			sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
+		}
+		sc->matches[nmatches++] = (struct oc_match){ best, (uint32_t)v, (uint32_t)best_end, L_OUTAGE, 0 };
+		added++;
+	}
+	if (added)
+		group_by_layer(sc, nmatches);
+	return nmatches;
+}
+
 void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const struct oc_hints *h,
 		   struct oc_score *out)
 {
@@ -2055,6 +2132,13 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		if (sc->text.has_nospace)
 			match_substrings(&mc, &nmatches);
 		group_by_layer(sc, nmatches);
+	}
+	if (out->nservices > 0) {
+		/* what layer_accepts checks of the split phrases: the service is inside them */
+		mc.flags_known = 1;
+		mc.service_here = 1;
+		post_question(&mc);
+		nmatches = match_split_verb(sc, &mc, nmatches);
 	}
 	score_outage(sc, &order, nmatches, &mc, out);
 	find_features(sc, nmatches, out);

@@ -185,6 +185,14 @@ int main(void)
 	   "'Confluence' names Atlassian's wiki only as written so");
 	ok(!score("the stadium was at capacity")->is_outage && !score("high latency jobs at the plant")->is_outage,
 	   "'at capacity', 'high latency' need a service");
+	ok(score_h("Warum geht Netflix nicht?", "de", NULL)->is_outage &&
+		   score_h("Bei mir lädt Instagram nicht", "de", NULL)->is_outage &&
+		   score_h("Waarom werkt Instagram niet?", "nl", NULL)->is_outage &&
+		   score_h("Doet WhatsApp het niet?", NULL, NULL)->is_outage,
+	   "German and Dutch verb before the subject: 'geht Netflix nicht', 'doet WhatsApp het niet'");
+	ok(!score_h("Heute geht Spotify gut", "de", NULL)->is_outage &&
+		   !score_h("Warum geht Netflix? Nicht schlecht", "de", NULL)->is_outage,
+	   "a split phrase needs its words in one sentence");
 	ok(!score("netflix is down 3% after earnings")->is_outage, "'is down' with a percentage is a figure");
 	ok(!score("spotify is down by 5 percent")->is_outage, "a figure after a linking word, with a unit");
 	ok(!score("instagram is down 4 pts today")->is_outage, "a figure with a unit word");

@@ -1981,77 +1981,150 @@ static int guess_lang(const struct oc_scorer *sc, int *confident)
 }
 
 /*
- * German and Dutch put the verb before the subject in questions and after a fronted
+ * Questions put the verb before the subject. German and Dutch do so also after a fronted
  * word: "Warum geht Netflix nicht?", "Bei mir lädt Instagram nicht", "Werkt WhatsApp bij
- * jullie ook niet?", "Ligt Instagram eruit?". An outage phrase of those languages also
- * matches with a service name, and up to three small words after it, between its first
- * word and the rest ("geht ... nicht", "doet ... het niet"), where no other outage phrase
- * overlaps. Returns the new count of matches (grouped by layer again if it grew).
+ * jullie ook niet?"; English with a negated auxiliary: "why won't netflix load", "why
+ * isn't spotify working", "why can't I log into instagram". An outage phrase also matches
+ * split by its subject: a service name (de, nl, en) or a pronoun (en), with up to three
+ * small words after it (de, nl: "bei euch auch"), between its first word and the rest.
+ * English phrases so split begin with a negated auxiliary ("won't load", not "is down").
+ * All in one sentence, and where no other outage phrase overlaps.
  */
-static size_t match_split_verb(struct oc_scorer *sc, struct match_ctx *mc, size_t nmatches)
+static const char *const split_fillers[] = { "bei", "mir", "dir", "euch", "uns", "auch", "gerade",
+					     "grad", "wieder", "schon", "noch", "heute", "mal",
+					     "jetzt", "bij", "mij", "jou", "jullie", "ons", "ook",
+					     "weer", "nu", "vandaag", "al", "nog" };
+static const char *const split_pronouns[] = { "i", "we", "you", "u", "it", "they" };
+static const char *const split_negated_aux[] = { "cant", "cannot", "wont", "isnt", "arent",
+						 "doesnt", "dont", "didnt", "couldnt", "wasnt" };
+
+/* Whether token k is a negated English auxiliary: "won't", "isnt", "cannot". */
+static int negated_aux(const struct oc_text *t, size_t k)
 {
-	static const char *const fillers[] = { "bei", "mir", "dir", "euch", "uns", "auch", "gerade",
-					       "grad", "wieder", "schon", "noch", "heute", "mal",
-					       "jetzt", "bij", "mij", "jou", "jullie", "ons", "ook",
-					       "weer", "nu", "vandaag", "al", "nog" };
+	return ends_nt(t->norm.data + t->tokens[k].norm_start, t->tokens[k].norm_len) ||
+	       token_is_one_of(t, k, split_negated_aux, sizeof(split_negated_aux) / sizeof(split_negated_aux[0]));
+}
+
+/*
+ * The longest outage phrase that begins at token v and goes on at token k, past the
+ * subject before k; its end in *end. pronoun: the subject is a pronoun, not a service.
+ */
+static const struct oc_entry *split_phrase(struct oc_scorer *sc, struct match_ctx *mc, size_t v,
+					   size_t k, int pronoun, size_t *end)
+{
 	const unsigned v2 = (1u << OC_LANG_DE) | (1u << OC_LANG_NL);
 	const struct oc_text *t = &sc->text;
 	const struct oc_entry **tokent = sc->tokent;
-	size_t m, end_services = sc->layer_start[L_SERVICE + 1], added = 0;
+	const struct oc_entry *node = tokent[v], *best = NULL;
+	size_t skipped = 0;
+	int consumed = 0, aux;
 
-	if (!mc->order->outage_all && !(mc->order->mask & v2))
-		return nmatches;
-	for (m = sc->layer_start[L_SERVICE]; m < end_services; m++) {
-		const struct oc_match *svc = &sc->matches[m];
-		const struct oc_entry *node, *best = NULL;
-		size_t v, k, best_end = 0, skipped = 0, o;
-		int consumed = 0;
+	if (node == NULL || !node->has_next || !token_matchable(&t->tokens[v]))
+		return NULL;
+	aux = negated_aux(t, v);
+	if (pronoun && !aux)
+		return NULL;
+	while (k < t->ntokens && !(t->tokens[k].flags & OC_TF_BREAK) && token_matchable(&t->tokens[k])) {
+		const struct oc_entry *next = NULL;
 
-		if (svc->layer != L_SERVICE || svc->substr || svc->token == 0 ||
-		    (t->tokens[svc->token].flags & OC_TF_BREAK))
-			continue;
-		v = svc->token - 1;
-		node = tokent[v];
-		if (node == NULL || !node->has_next || !token_matchable(&t->tokens[v]))
-			continue;
-		for (k = svc->token_end; k < t->ntokens && !(t->tokens[k].flags & OC_TF_BREAK) &&
-					 token_matchable(&t->tokens[k]);) {
-			const struct oc_entry *next = NULL;
-
-			if (tokent[k] != NULL && tokent[k]->continues && node->has_next)
-				next = oc_lexicon_next(sc->lx, node, tokent[k]);
-			if (next == NULL) {
-				if (consumed || skipped == 3 ||
-				    !token_is_one_of(t, k, fillers, sizeof(fillers) / sizeof(fillers[0])))
-					break;
-				skipped++;
-				k++;
-				continue;
-			}
-			node = next;
-			consumed = 1;
-			k++;
-			if ((node->layers & OC_LAYER_OUTAGE) && (node->outage_langs & v2) &&
-			    node->outage_weight > 0 && layer_accepts_span(mc, node, L_OUTAGE, v, k - 1)) {
-				best = node;
-				best_end = k;
-			}
-		}
-		if (best == NULL)
-			continue;
-		for (o = sc->layer_start[L_OUTAGE]; o < sc->layer_start[L_OUTAGE + 1]; o++)
-			if (sc->matches[o].layer == L_OUTAGE && !sc->matches[o].substr &&
-			    sc->matches[o].token < best_end && sc->matches[o].token_end > v)
+		if (tokent[k] != NULL && tokent[k]->continues && node->has_next)
+			next = oc_lexicon_next(sc->lx, node, tokent[k]);
+		if (next == NULL) {
+			if (consumed || pronoun || skipped == 3 ||
+			    !token_is_one_of(t, k, split_fillers, sizeof(split_fillers) / sizeof(split_fillers[0])))
 				break;
-		if (o < sc->layer_start[L_OUTAGE + 1])
+			skipped++;
+			k++;
 			continue;
-		if (nmatches + 1 > sc->matches_cap) {
-			sc->matches_cap = nmatches * 2 > 64 ? nmatches * 2 : 64;
+		}
+		node = next;
+		consumed = 1;
+		k++;
+		if (!(node->layers & OC_LAYER_OUTAGE) || node->outage_weight <= 0)
+			continue;
+		if (!((node->outage_langs & v2) && !pronoun && skipped <= 3) &&
+		    !((node->outage_langs & (1u << OC_LANG_EN)) && aux && skipped == 0))
+			continue;
+		mc->service_here = !pronoun || service_near(sc, (uint32_t)v, (uint32_t)k, 0);
+		if (node->outage_flags & OC_OUT_NEEDS_QUESTION)
+			post_question(mc); /* layer_accepts reads mc->question */
+		if (layer_accepts_span(mc, node, L_OUTAGE, v, k - 1)) {
+			best = node;
+			*end = k;
+		}
+	}
+	return best;
+}
+
+/* Whether an outage match in matches [from, to) overlaps tokens [a, end). */
+static int outage_overlaps(const struct oc_scorer *sc, size_t from, size_t to, size_t a, size_t end)
+{
+	size_t o;
+
+	for (o = from; o < to; o++) {
+		const struct oc_match *x = &sc->matches[o];
+
+		if (x->layer == L_OUTAGE && !x->substr && x->token < end && x->token_end > a)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Adds the split phrase around the subject at tokens [a, b), if any, to the matches;
+ * *added counts those added so far, at the end of the matches.
+ */
+static void add_split(struct oc_scorer *sc, struct match_ctx *mc, size_t a, size_t b, int pronoun,
+		      size_t *nmatches, size_t *added)
+{
+	const struct oc_entry *best;
+	size_t end = 0;
+
+	if (a == 0 || (sc->text.tokens[a].flags & OC_TF_BREAK))
+		return;
+	best = split_phrase(sc, mc, a - 1, b, pronoun, &end);
+	if (best == NULL ||
+	    outage_overlaps(sc, sc->layer_start[L_OUTAGE], sc->layer_start[L_OUTAGE + 1], a - 1, end) ||
+	    outage_overlaps(sc, *nmatches - *added, *nmatches, a - 1, end))
+		return;
+	if (*nmatches + 1 > sc->matches_cap) {
+		sc->matches_cap = *nmatches * 2 > 64 ? *nmatches * 2 : 64;
+		sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
+	}
+	sc->matches[(*nmatches)++] = (struct oc_match){ best, (uint32_t)(a - 1), (uint32_t)end, L_OUTAGE, 0 };
+	(*added)++;
+	if (best->layers & OC_LAYER_FEATURE) {
+		/* "won't netflix play": the feature of "won't play" too */
+		if (*nmatches + 1 > sc->matches_cap) {
+			sc->matches_cap = *nmatches * 2;
 			sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
 		}
-		sc->matches[nmatches++] = (struct oc_match){ best, (uint32_t)v, (uint32_t)best_end, L_OUTAGE, 0 };
-		added++;
+		sc->matches[(*nmatches)++] =
+			(struct oc_match){ best, (uint32_t)(a - 1), (uint32_t)end, L_FEATURE, 0 };
+		(*added)++;
 	}
+}
+
+/* Adds the split phrases of this post's outage layer; returns the new count of matches. */
+static size_t match_split_verb(struct oc_scorer *sc, struct match_ctx *mc, size_t nmatches)
+{
+	const unsigned langs = (1u << OC_LANG_DE) | (1u << OC_LANG_NL) | (1u << OC_LANG_EN);
+	const struct oc_text *t = &sc->text;
+	const struct oc_entry **tokent = sc->tokent;
+	size_t m, k, end_services = sc->layer_start[L_SERVICE + 1], added = 0;
+
+	if (!mc->order->outage_all && !(mc->order->mask & langs))
+		return nmatches;
+	for (m = sc->layer_start[L_SERVICE]; m < end_services; m++)
+		if (sc->matches[m].layer == L_SERVICE && !sc->matches[m].substr)
+			add_split(sc, mc, sc->matches[m].token, sc->matches[m].token_end, 0, &nmatches, &added);
+	for (k = 1; k < t->ntokens; k++)
+		/* the cheap tests first: most tokens are longer than a pronoun, or follow a word
+		 * that begins no phrase */
+		if (t->tokens[k].norm_len <= 4 && t->tokens[k].kind == OC_TOK_WORD &&
+		    tokent[k - 1] != NULL && tokent[k - 1]->has_next &&
+		    token_is_one_of(t, k, split_pronouns, sizeof(split_pronouns) / sizeof(split_pronouns[0])))
+			add_split(sc, mc, k, k + 1, 1, &nmatches, &added);
 	if (added)
 		group_by_layer(sc, nmatches);
 	return nmatches;
@@ -2134,10 +2207,8 @@ void oc_score_text(struct oc_scorer *sc, const char *text, size_t len, const str
 		group_by_layer(sc, nmatches);
 	}
 	if (out->nservices > 0) {
-		/* what layer_accepts checks of the split phrases: the service is inside them */
+		/* layer_accepts checks the flags of split phrases (split_phrase sets what it reads) */
 		mc.flags_known = 1;
-		mc.service_here = 1;
-		post_question(&mc);
 		nmatches = match_split_verb(sc, &mc, nmatches);
 	}
 	score_outage(sc, &order, nmatches, &mc, out);

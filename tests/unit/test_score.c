@@ -190,6 +190,14 @@ int main(void)
 		   score_h("Waarom werkt Instagram niet?", "nl", NULL)->is_outage &&
 		   score_h("Doet WhatsApp het niet?", NULL, NULL)->is_outage,
 	   "German and Dutch verb before the subject: 'geht Netflix nicht', 'doet WhatsApp het niet'");
+	ok(score("why won't netflix load")->is_outage && score("isn't whatsapp working for you guys?")->is_outage &&
+		   score("why can't i log into instagram")->is_outage && has_feature(OC_FEAT_LOGIN) &&
+		   score("won't netflix play anything tonight?")->is_outage && has_feature(OC_FEAT_PLAYBACK),
+	   "English questions: a negated auxiliary before the service or 'I' (its feature too)");
+	ok(!score("why can't i stop listening to spotify")->is_outage &&
+		   !score("i can't believe netflix cancelled it")->is_outage &&
+		   !score("why don't you use spotify")->is_outage,
+	   "English: only a whole phrase around the subject counts");
 	ok(!score_h("Heute geht Spotify gut", "de", NULL)->is_outage &&
 		   !score_h("Warum geht Netflix? Nicht schlecht", "de", NULL)->is_outage,
 	   "a split phrase needs its words in one sentence");

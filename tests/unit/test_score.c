@@ -183,6 +183,13 @@ int main(void)
 	   "login loops, huddles; Starlink and Apple Pay are services");
 	ok(!score("a confluence of events")->nservices && score("Confluence is down")->nservices == 1,
 	   "'Confluence' names Atlassian's wiki only as written so");
+	ok(score("instagram dms aren't loading at all")->is_outage &&
+		   score("can't upload videos to youtube")->is_outage && has_feature(OC_FEAT_POSTING) &&
+		   score("xbox party chat keeps cutting out")->is_outage &&
+		   score("spotify just stopped playing mid song")->is_outage && has_feature(OC_FEAT_PLAYBACK),
+	   "aren't loading, can't upload, keeps cutting out, stopped playing");
+	ok(!score("cutting out sugar this month")->is_outage && !score("my mind is blank, spotify pick a song")->is_outage,
+	   "'cutting out' sugar, a blank mind are not outages");
 	ok(!score("the stadium was at capacity")->is_outage && !score("high latency jobs at the plant")->is_outage,
 	   "'at capacity', 'high latency' need a service");
 	ok(score_h("Warum geht Netflix nicht?", "de", NULL)->is_outage &&

@@ -205,6 +205,10 @@ int main(void)
 		   !score("i can't believe netflix cancelled it")->is_outage &&
 		   !score("why don't you use spotify")->is_outage,
 	   "English: only a whole phrase around the subject counts");
+	ok(score_h("no puedo hacer transferencias en BBVA", "es", NULL)->is_outage && has_feature(OC_FEAT_PAYMENTS) &&
+		   score_h("alguém mais com o instagram fora?", "pt-BR", NULL)->is_outage &&
+		   !score_h("vou lá fora com o instagram aberto", "pt-BR", NULL)->is_outage,
+	   "Spanish 'no puedo hacer transferencias'; Portuguese 'fora' in a question about a service");
 	ok(!score_h("Heute geht Spotify gut", "de", NULL)->is_outage &&
 		   !score_h("Warum geht Netflix? Nicht schlecht", "de", NULL)->is_outage,
 	   "a split phrase needs its words in one sentence");

@@ -190,6 +190,12 @@ int main(void)
 	   "aren't loading, can't upload, keeps cutting out, stopped playing");
 	ok(!score("cutting out sugar this month")->is_outage && !score("my mind is blank, spotify pick a song")->is_outage,
 	   "'cutting out' sugar, a blank mind are not outages");
+	ok(!score("netflix stock crashed after the earnings call")->is_outage &&
+		   !score("twitter is dead to me")->is_outage && !score("the whole team is down with the flu")->is_outage &&
+		   !score("I'm so down for a netflix marathon tonight")->is_outage &&
+		   !score("can't connect with people who don't like spotify")->is_outage &&
+		   !score("spotify down? nah just me hitting shuffle")->is_outage,
+	   "hard negatives: stock crashed, dead to me, down with the flu, so down for, connect with people, nah just me");
 	ok(!score("the stadium was at capacity")->is_outage && !score("high latency jobs at the plant")->is_outage,
 	   "'at capacity', 'high latency' need a service");
 	ok(score_h("Warum geht Netflix nicht?", "de", NULL)->is_outage &&

@@ -1809,6 +1809,10 @@ static int place_from_text(struct oc_scorer *sc, size_t nmatches, struct oc_scor
 	const struct oc_text *t = &sc->text;
 	int weight[64], idx[64], first[64];
 	size_t ncand = 0, m, i;
+	/* the last city named, to undo when a state of another country follows it */
+	size_t city_cand = (size_t)-1;
+	uint32_t city_end = 0;
+	const struct oc_entry *city = NULL;
 	/* only emoji are flags: without any, the tokens need no look */
 	size_t nitems = nmatches + ((t->kinds & (1u << OC_TOK_EMOJI)) ? t->ntokens : 0);
 	int best = -1;
@@ -1825,6 +1829,23 @@ static int place_from_text(struct oc_scorer *sc, size_t nmatches, struct oc_scor
 			c = mt->entry->place;
 			w = mt->entry->place_kind == OC_PLACE_DEMONYM ? 1 : 2;
 			pos = (int)mt->token;
+			if (city_cand != (size_t)-1 && idx[city_cand] != c &&
+			    (mt->entry->place_kind == OC_PLACE_STATE || mt->entry->place_kind == OC_PLACE_COUNTRY ||
+			     mt->entry->place_kind == OC_PLACE_CODE) &&
+			    (mt->token == city_end ||
+			     (mt->token == city_end + 1 && t->tokens[city_end].kind == OC_TOK_PUNCT &&
+			      t->tokens[city_end].norm_len == 1 && t->norm.data[t->tokens[city_end].norm_start] == ','))) {
+				/* "Paris, Texas", "London Ontario": the city is one of the state's */
+				weight[city_cand] -= 2;
+				if (sc->explain) {
+					size_t klen;
+					const char *key = entry_key(sc, city, &klen);
+
+					explain(sc, out, "place", key, klen,
+						"a city named with a state or country of another: not counted", -2);
+				}
+			}
+			city_cand = (size_t)-1;
 			if (sc->explain) {
 				size_t klen;
 				const char *key = entry_key(sc, mt->entry, &klen);
@@ -1854,9 +1875,16 @@ static int place_from_text(struct oc_scorer *sc, size_t nmatches, struct oc_scor
 			ncand++;
 		}
 		weight[i] += w;
+		if (m < nmatches && sc->matches[m].entry->place_kind == OC_PLACE_CITY) {
+			city_cand = i;
+			city_end = sc->matches[m].token_end;
+			city = sc->matches[m].entry;
+		}
 	}
 	for (i = 0; i < ncand; i++)
-		if (best < 0 || weight[i] > weight[best] ||
+		if (weight[i] <= 0)
+			continue;
+		else if (best < 0 || weight[i] > weight[best] ||
 		    (weight[i] == weight[best] && first[i] < first[best]))
 			best = (int)i;
 	if (best < 0)

@@ -321,6 +321,10 @@ int main(void)
 	score("Nice app, works great");
 	is_str(s.country, "", "'Nice' at the start of a sentence... is still a city?");
 
+		ok(score_h("yeh gaana bura nahi hai", "hi-Latn", NULL)->compound < compound("yeh that was fun") &&
+		   score_h("yeh gaana", "hi-Latn", NULL)->compound == 0,
+	   "Hinglish 'yeh' (this) is not English 'yeh' (yeah)");
+
 	/* --explain: every lexicon entry and rule that moved a score, by how much */
 	sc.explain = 1;
 	score("it is not very good");

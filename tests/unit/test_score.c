@@ -311,18 +311,23 @@ int main(void)
 	h.created_at = NULL;
 	oc_score_text(&sc, "spotify down", 12, &h, &s);
 	is_int(s.region, OC_REGION_UNKNOWN, "Spanish is a world language: no prior");
-	score("whatsapp down in Paris, Texas");
-	is_str(s.country, "US", "'Paris, Texas': a city named with a state of another country is in that one");
-	score("spotify down in London Ontario");
-	is_str(s.country, "CA", "'London Ontario' is in Canada");
-	score("netflix down in Paris, Tokyo too");
-	is_str(s.country, "FR", "a city followed by another city keeps its country");
-	score("is discord down in turkey");
-	is_str(s.country, "TR", "'in turkey' written in lower case is the country");
-	score("Chase app down for me in Jersey");
-	is_str(s.country, "", "'Jersey' alone is too ambiguous (New Jersey, the island)");
-	score("Nice app, works great");
-	is_str(s.country, "", "'Nice' at the start of a sentence... is still a city?");
+	{
+		static const struct {
+			const char *text, *country, *why;
+		} places[] = {
+			{ "whatsapp down in Paris, Texas", "US",
+			  "'Paris, Texas': a city named with a state of another country is in that one" },
+			{ "spotify down in London Ontario", "CA", "'London Ontario' is in Canada" },
+			{ "netflix down in Paris, Tokyo too", "FR", "a city followed by another city keeps its country" },
+			{ "is discord down in turkey", "TR", "'in turkey' written in lower case is the country" },
+			{ "Chase app down for me in Jersey", "", "'Jersey' alone is too ambiguous (New Jersey, the island)" },
+			{ "Nice app, works great", "", "'Nice' at the start of a sentence... is still a city?" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+			is_str(score(places[i].text)->country, places[i].country, "%s", places[i].why);
+	}
 
 	/* --explain: every lexicon entry and rule that moved a score, by how much */
 	sc.explain = 1;

@@ -1785,6 +1785,21 @@ static void find_features(struct oc_scorer *sc, size_t nmatches, struct oc_score
 		out->features &= ~(1u << OC_FEAT_APP);
 	if (!out->is_outage)
 		out->features = 0;
+	if (sc->explain) {
+		int f;
+
+		for (f = 0; f < OC_NFEATURES; f++) {
+			unsigned bit = 1u << f;
+
+			if (!(all & bit) || (out->features & bit))
+				continue;
+			explain(sc, out, "feature", oc_feature_names[f], strlen(oc_feature_names[f]),
+				!out->is_outage ? "not reported: the post is not an outage report"
+				: near && !(near & bit) ? "not reported: only far from the outage wording, another feature is near it"
+							: "not reported: a more specific feature is named",
+				0);
+		}
+	}
 }
 
 static int valid_code(const struct oc_lexicon *lx, const char *code, char *out3)

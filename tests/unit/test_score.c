@@ -355,6 +355,14 @@ int main(void)
 	   "explain: exclamations alone listed, adding up to compound");
 	score("the weather");
 	ok(explained("sentiment", NULL, "", NULL) == 0 && s.compound == 0, "explain: nothing listed without evidence");
+	score("spotify app keeps crashing and songs won't play");
+	ok(explained("feature", "won't play", "playback", NULL) == 1 &&
+		   explained("feature", "app", "not reported: a more specific feature is named", NULL) == 1 &&
+		   s.features == 1u << OC_FEAT_PLAYBACK,
+	   "explain: a feature not reported is listed with the reason");
+	score("i love the spotify app");
+	ok(explained("feature", "app", "not reported: the post is not an outage report", NULL) == 1 && s.features == 0,
+	   "explain: features of a post that reports no outage are listed as not reported");
 	{
 		double evidence;
 

@@ -184,6 +184,10 @@ int main(void)
 		   score("starlink down?")->is_outage && has_service("starlink") &&
 		   score("apple pay declined everywhere, is it down?")->is_outage && has_service("applepay"),
 	   "login loops, huddles; Starlink and Apple Pay are services");
+	ok(score_h("Shopee error terus dari tadi pagi", "id", NULL)->is_outage && has_service("shopee") &&
+		   score_h("OVO gak bisa top up", "id", NULL)->is_outage && has_service("ovo") &&
+		   has_feature(OC_FEAT_PAYMENTS) && !score_h("temu ya besok, dana darurat", "id", NULL)->nservices,
+	   "shops and wallets: Shopee, OVO; 'temu' and 'dana' in lower case are words");
 	ok(!score("a confluence of events")->nservices && score("Confluence is down")->nservices == 1,
 	   "'Confluence' names Atlassian's wiki only as written so");
 	ok(score("instagram dms aren't loading at all")->is_outage &&

@@ -1131,8 +1131,8 @@ static size_t build_items(struct oc_scorer *sc, const struct lang_order *order, 
  * "slack is down. just perfect", "thanks a lot discord". A praise word (kind praise in
  * the modifiers) that keeps a positive value, outside any outage phrase, gets its
  * entry's factor (-0.5). Not where a contrast word joins two feelings ("I love spotify
- * but it's down"), and not in Japanese, Chinese or Thai runs, whose phrases have no
- * token positions here.
+ * but it's down"). In Japanese, Chinese or Thai runs a praise word has no token
+ * position and so is never taken for part of an outage phrase.
  */
 static void ironic_praise(struct oc_scorer *sc, struct oc_score *out, struct oc_item *items,
 			  double *sent, const uint32_t *scored, size_t nscored, size_t contrast)

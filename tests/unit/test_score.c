@@ -159,6 +159,9 @@ int main(void)
 	ok(score_h("yeh gaana bura nahi hai", "hi-Latn", NULL)->compound < compound("yeh that was fun") &&
 		   score_h("yeh gaana", "hi-Latn", NULL)->compound == 0,
 	   "Hinglish 'yeh' (this) is not English 'yeh' (yeah)");
+	ok(score_h("LINE落ちてる、最高", "ja", NULL)->compound < 0 && score_h("最高の一日", "ja", NULL)->compound > 0.3 &&
+		   score_h("サーバー落ちてるけど、このゲーム最高", "ja", NULL)->compound > 0,
+	   "Japanese praise in an outage report is irony, not with a contrast word");
 	score_h("esto es una mierda", "es", NULL);
 	ok(s.compound < 0, "Spanish negative");
 	score_h("最高！ありがとう", "ja", NULL);

@@ -743,6 +743,30 @@ static void link_phrase(struct oc_lexicon *lx, size_t idx)
 	oc_buf_release(&key);
 }
 
+/*
+ * English negated auxiliaries that begin phrases ("won't load", "can't log in"): the
+ * scorer also matches such a phrase split by its subject ("why won't netflix load", "why
+ * can't I log in"), and looks for that only in a post that has one of them.
+ */
+static void mark_negated_auxiliaries(struct oc_lexicon *lx)
+{
+	static const char *const bare[] = { "cant", "cannot", "wont", "isnt", "arent", "doesnt",
+					    "dont", "didnt", "couldnt", "wasnt" };
+	size_t i, b;
+
+	for (i = 0; i < lx->nentries; i++) {
+		struct oc_entry *e = &lx->entries[i];
+		const char *key = lx->keys.data + e->key_off;
+		size_t n = e->key_len;
+		int aux = n > 3 && memcmp(key + n - 3, "n't", 3) == 0 && memchr(key, ' ', n) == NULL;
+
+		for (b = 0; b < sizeof(bare) / sizeof(bare[0]) && !aux; b++)
+			aux = strlen(bare[b]) == n && memcmp(bare[b], key, n) == 0;
+		if (aux && e->has_next)
+			e->outage_flags |= OC_OUT_NEGATED_AUX;
+	}
+}
+
 static void index_phrases(struct oc_lexicon *lx)
 {
 	size_t i, n = lx->nentries;
@@ -797,6 +821,7 @@ static void index_phrases(struct oc_lexicon *lx)
 		if (lx->entries[idx].max_units < units)
 			lx->entries[idx].max_units = (uint8_t)units;
 	}
+	mark_negated_auxiliaries(lx);
 }
 
 static int ends_with(const char *s, const char *suffix)

@@ -474,7 +474,8 @@ static void hashtag_as_name(struct match_ctx *mc, const char *key, size_t len)
 /*
  * Looks every token up once: sc->tokent[i] is its entry, or NULL. An elongated word
  * ("soooo", kept as "soo") falls back to its single-letter form. In the same pass it
- * counts the words of each language for guess_lang (sc->lang_counts, sc->lang_any).
+ * counts the words of each language for guess_lang (sc->lang_counts, sc->lang_any), and
+ * notes an English negated auxiliary (sc->negated_aux, for match_split_verb).
  */
 static void lookup_tokens(struct oc_scorer *sc)
 {
@@ -485,6 +486,7 @@ static void lookup_tokens(struct oc_scorer *sc)
 	unsigned *counts = sc->lang_counts, mask;
 	size_t i;
 	int any = 0;
+	unsigned aux = 0;
 
 	memset(sc->lang_counts, 0, sizeof(sc->lang_counts));
 	tokent = reserve(&sc->tokent, &sc->tokent_cap, t->ntokens, sizeof(*tokent));
@@ -509,6 +511,7 @@ static void lookup_tokens(struct oc_scorer *sc)
 			}
 		}
 		tokent[i] = e;
+		aux |= (e != NULL ? e : &no_entry)->outage_flags; /* no branch: seldom there */
 		/* p[0] is readable even for an empty token: norm ends with a NUL */
 		if (p[0] >= 0xE0 && tok->norm_len >= 3) {
 			if (p[0] == 0xE3 && (p[1] == 0x81 || p[1] == 0x82 || p[1] == 0x83)) {
@@ -528,6 +531,7 @@ static void lookup_tokens(struct oc_scorer *sc)
 			counts[__builtin_ctz(mask)]++;
 	}
 	sc->lang_any = any;
+	sc->negated_aux = aux & OC_OUT_NEGATED_AUX;
 }
 
 /* Whether a word's first two letters can start a laugh: a cheap test for every word. */
@@ -2038,14 +2042,12 @@ static const char *const split_fillers[] = { "bei", "mir", "dir", "euch", "uns",
 					     "jetzt", "bij", "mij", "jou", "jullie", "ons", "ook",
 					     "weer", "nu", "vandaag", "al", "nog" };
 static const char *const split_pronouns[] = { "i", "we", "you", "u", "it", "they" };
-static const char *const split_negated_aux[] = { "cant", "cannot", "wont", "isnt", "arent",
-						 "doesnt", "dont", "didnt", "couldnt", "wasnt" };
-
-/* Whether token k is a negated English auxiliary: "won't", "isnt", "cannot". */
-static int negated_aux(const struct oc_text *t, size_t k)
+/* Whether token k is an English negated auxiliary that begins phrases: "won't", "cant". */
+static int negated_aux(const struct oc_scorer *sc, size_t k)
 {
-	return ends_nt(t->norm.data + t->tokens[k].norm_start, t->tokens[k].norm_len) ||
-	       token_is_one_of(t, k, split_negated_aux, sizeof(split_negated_aux) / sizeof(split_negated_aux[0]));
+	const struct oc_entry *e = ((const struct oc_entry **)sc->tokent)[k];
+
+	return e != NULL && (e->outage_flags & OC_OUT_NEGATED_AUX) != 0;
 }
 
 /*
@@ -2060,11 +2062,13 @@ static const struct oc_entry *split_phrase(struct oc_scorer *sc, struct match_ct
 	const struct oc_entry **tokent = sc->tokent;
 	const struct oc_entry *node = tokent[v], *best = NULL;
 	size_t skipped = 0;
-	int consumed = 0, aux;
+	int consumed = 0, aux, may_skip;
 
 	if (node == NULL || !node->has_next || !token_matchable(&t->tokens[v]))
 		return NULL;
-	aux = negated_aux(t, v);
+	/* the filler words are German and Dutch: only where their phrases count */
+	may_skip = !pronoun && (mc->order->outage_all || (mc->order->mask & v2) != 0);
+	aux = pronoun ? negated_aux(sc, v) : -1; /* else known when an English phrase needs it */
 	if (pronoun && !aux)
 		return NULL;
 	while (k < t->ntokens && !(t->tokens[k].flags & OC_TF_BREAK) && token_matchable(&t->tokens[k])) {
@@ -2073,7 +2077,7 @@ static const struct oc_entry *split_phrase(struct oc_scorer *sc, struct match_ct
 		if (tokent[k] != NULL && tokent[k]->continues && node->has_next)
 			next = oc_lexicon_next(sc->lx, node, tokent[k]);
 		if (next == NULL) {
-			if (consumed || pronoun || skipped == 3 ||
+			if (consumed || !may_skip || skipped == 3 ||
 			    !token_is_one_of(t, k, split_fillers, sizeof(split_fillers) / sizeof(split_fillers[0])))
 				break;
 			skipped++;
@@ -2085,9 +2089,14 @@ static const struct oc_entry *split_phrase(struct oc_scorer *sc, struct match_ct
 		k++;
 		if (!(node->layers & OC_LAYER_OUTAGE) || node->outage_weight <= 0)
 			continue;
-		if (!((node->outage_langs & v2) && !pronoun && skipped <= 3) &&
-		    !((node->outage_langs & (1u << OC_LANG_EN)) && aux && skipped == 0))
-			continue;
+		if (!((node->outage_langs & v2) && !pronoun)) {
+			if (!(node->outage_langs & (1u << OC_LANG_EN)) || skipped > 0)
+				continue;
+			if (aux < 0)
+				aux = negated_aux(sc, v);
+			if (!aux)
+				continue;
+		}
 		mc->service_here = !pronoun || service_near(sc, (uint32_t)v, (uint32_t)k, 0);
 		if (node->outage_flags & OC_OUT_NEEDS_QUESTION)
 			post_question(mc); /* layer_accepts reads mc->question */
@@ -2153,7 +2162,6 @@ static size_t match_split_verb(struct oc_scorer *sc, struct match_ctx *mc, size_
 {
 	const unsigned langs = (1u << OC_LANG_DE) | (1u << OC_LANG_NL) | (1u << OC_LANG_EN);
 	const struct oc_text *t = &sc->text;
-	const struct oc_entry **tokent = sc->tokent;
 	size_t m, k, end_services = sc->layer_start[L_SERVICE + 1], added = 0;
 
 	if (!mc->order->outage_all && !(mc->order->mask & langs))
@@ -2161,11 +2169,9 @@ static size_t match_split_verb(struct oc_scorer *sc, struct match_ctx *mc, size_
 	for (m = sc->layer_start[L_SERVICE]; m < end_services; m++)
 		if (sc->matches[m].layer == L_SERVICE && !sc->matches[m].substr)
 			add_split(sc, mc, sc->matches[m].token, sc->matches[m].token_end, 0, &nmatches, &added);
-	for (k = 1; k < t->ntokens; k++)
-		/* the cheap tests first: most tokens are longer than a pronoun, or follow a word
-		 * that begins no phrase */
-		if (t->tokens[k].norm_len <= 4 && t->tokens[k].kind == OC_TOK_WORD &&
-		    tokent[k - 1] != NULL && tokent[k - 1]->has_next &&
+	/* a pronoun splits only a phrase of a negated auxiliary, seldom in a post */
+	for (k = sc->negated_aux ? 1 : t->ntokens; k < t->ntokens; k++)
+		if (negated_aux(sc, k - 1) && t->tokens[k].kind == OC_TOK_WORD &&
 		    token_is_one_of(t, k, split_pronouns, sizeof(split_pronouns) / sizeof(split_pronouns[0])))
 			add_split(sc, mc, k, k + 1, 1, &nmatches, &added);
 	if (added)

@@ -47,7 +47,10 @@ enum oc_modifier_kind {
 
 enum oc_outage_flags {
 	OC_OUT_NEEDS_SERVICE = 1 << 0,
-	OC_OUT_NEEDS_QUESTION = 1 << 1
+	OC_OUT_NEEDS_QUESTION = 1 << 1,
+	/* not from a file: an English negated auxiliary that begins phrases ("won't" of
+	 * "won't load"), which may be split from the rest by their subject */
+	OC_OUT_NEGATED_AUX = 1 << 2
 };
 
 enum oc_place_kind {

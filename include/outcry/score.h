@@ -76,6 +76,7 @@ struct oc_scorer {
 	/* the same for substring matching of no-space runs */
 	unsigned lang_counts[16]; /* words of each language, for guessing one */
 	int lang_any;
+	unsigned negated_aux; /* some token is an English negated auxiliary that begins phrases */
 	void *unit_off, *unit_tok, *unit_cp, *unit_found;
 	size_t unit_off_cap, unit_tok_cap, unit_cp_cap, unit_found_cap;
 };

@@ -221,6 +221,9 @@ int main(void)
 		   !score("i can't believe netflix cancelled it")->is_outage &&
 		   !score("why don't you use spotify")->is_outage,
 	   "English: only a whole phrase around the subject counts");
+	ok(score_h("¿no te carga Instagram?", "es", NULL)->is_outage &&
+		   !score_h("no le carga el celular a mi mamá", "es", NULL)->is_outage,
+	   "Spanish 'no te/le carga' with the service after it; a phone that won't charge is not an outage");
 	ok(score_h("no puedo hacer transferencias en BBVA", "es", NULL)->is_outage && has_feature(OC_FEAT_PAYMENTS) &&
 		   score_h("alguém mais com o instagram fora?", "pt-BR", NULL)->is_outage &&
 		   !score_h("vou lá fora com o instagram aberto", "pt-BR", NULL)->is_outage,

@@ -2122,6 +2122,16 @@ static int outage_overlaps(const struct oc_scorer *sc, size_t from, size_t to, s
 	return 0;
 }
 
+/* Appends mt to the matches, of which there are *n. */
+static void append_match(struct oc_scorer *sc, size_t *n, struct oc_match mt)
+{
+	if (*n + 1 > sc->matches_cap) {
+		sc->matches_cap = *n * 2 > 64 ? *n * 2 : 64;
+		sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
+	}
+	sc->matches[(*n)++] = mt;
+}
+
 /*
  * Adds the split phrase around the subject at tokens [a, b), if any, to the matches;
  * *added counts those added so far, at the end of the matches.
@@ -2139,20 +2149,11 @@ static void add_split(struct oc_scorer *sc, struct match_ctx *mc, size_t a, size
 	    outage_overlaps(sc, sc->layer_start[L_OUTAGE], sc->layer_start[L_OUTAGE + 1], a - 1, end) ||
 	    outage_overlaps(sc, *nmatches - *added, *nmatches, a - 1, end))
 		return;
-	if (*nmatches + 1 > sc->matches_cap) {
-		sc->matches_cap = *nmatches * 2 > 64 ? *nmatches * 2 : 64;
-		sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
-	}
-	sc->matches[(*nmatches)++] = (struct oc_match){ best, (uint32_t)(a - 1), (uint32_t)end, L_OUTAGE, 0 };
+	append_match(sc, nmatches, (struct oc_match){ best, (uint32_t)(a - 1), (uint32_t)end, L_OUTAGE, 0 });
 	(*added)++;
 	if (best->layers & OC_LAYER_FEATURE) {
 		/* "won't netflix play": the feature of "won't play" too */
-		if (*nmatches + 1 > sc->matches_cap) {
-			sc->matches_cap = *nmatches * 2;
-			sc->matches = oc_xrealloc(sc->matches, sc->matches_cap * sizeof(*sc->matches));
-		}
-		sc->matches[(*nmatches)++] =
-			(struct oc_match){ best, (uint32_t)(a - 1), (uint32_t)end, L_FEATURE, 0 };
+		append_match(sc, nmatches, (struct oc_match){ best, (uint32_t)(a - 1), (uint32_t)end, L_FEATURE, 0 });
 		(*added)++;
 	}
 }

@@ -127,6 +127,7 @@ int main(void)
 	ok(compound("soooo good") > 0.3, "elongated words are found");
 	ok(compound("love it \xF0\x9F\x98\x8D") > compound("love it"), "emoji valence adds");
 	ok(compound("ugh :(") < 0, "emoticon valence");
+	ok(compound("see you =P") > 0, "'=P', which the tokenizer knows, has a valence too");
 	ok(compound("without a doubt the best") > 0, "'without doubt' is not a negation");
 	ok(compound("#fail") < -0.3 && compound("#love") > 0.3, "a one-word hashtag carries its word's feeling");
 	ok(compound("#not") == 0, "a hashtag of a modifier word carries nothing");
